@@ -1,0 +1,86 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import Body
+
+from .models import User
+
+
+class BodyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Body) -> str:
+        return f"{obj.city.name} – {obj.official_name}"
+
+
+def body_field() -> BodyChoiceField:
+    return BodyChoiceField(
+        queryset=Body.objects.select_related("city").order_by("city__name", "official_name"),
+        label=_("Your city and organisation"),
+        empty_label=_("Choose your organisation"),
+        help_text=_("Your city's coordinator approves your membership. Police material is shown only to members of police bodies."),
+    )
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form (``ACCOUNT_SIGNUP_FORM_CLASS``)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    position = forms.CharField(label=_("Position"), max_length=150, required=False)
+    body = forms.ModelChoiceField(queryset=Body.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"] = body_field()
+
+    def signup(self, request: Any, user: User) -> None:
+        from . import services
+
+        user.full_name = self.cleaned_data["full_name"]
+        user.position = self.cleaned_data.get("position", "")
+        user.save(update_fields=["full_name", "position"])
+        services.membership_request(user=user, body=self.cleaned_data["body"])
+
+
+class JoinForm(forms.Form):
+    """For a signed-in person without an organisation (e.g. after removal)."""
+
+    body = forms.ModelChoiceField(queryset=Body.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"] = body_field()
+
+
+LANGUAGE_CHOICES = [
+    ("bg", "български"), ("ca", "català"), ("cs", "čeština"), ("da", "dansk"), ("de", "Deutsch"),
+    ("el", "ελληνικά"), ("en", "English"), ("es", "español"), ("et", "eesti"), ("fi", "suomi"),
+    ("fr", "français"), ("hr", "hrvatski"), ("hu", "magyar"), ("it", "italiano"), ("lt", "lietuvių"),
+    ("lv", "latviešu"), ("mt", "Malti"), ("nl", "Nederlands"), ("pl", "polski"), ("pt", "português"),
+    ("ro", "română"), ("sk", "slovenčina"), ("sl", "slovenščina"), ("sv", "svenska"),
+]
+
+
+class ProfileForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"), choices=LANGUAGE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "position", "languages", "gender"]
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password. Type it again to confirm."), code="wrong")
+        return password

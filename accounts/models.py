@@ -1,0 +1,204 @@
+"""The custom User (email login), its profile fields, and memberships of bodies with roles."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import Body, City
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        OTHER = "other", _("Another gender")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    position = models.CharField(_("position"), max_length=150, blank=True, help_text=_("E.g. Sergeant, international liaison."))
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    gender = models.CharField(
+        _("gender (optional)"), max_length=12, choices=Gender.choices, blank=True,
+        help_text=_("Optional. Only used, anonymously, to count participation by gender."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("technical staff"), default=False,
+        help_text=_("Operators of the platform. Efus staff get their powers from their Efus membership instead."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # --- Roles, computed once per request (the user object lives for one request) ---------------
+
+    @cached_property
+    def membership(self) -> Membership | None:
+        """The user's current (pending or approved) membership, with its body and city."""
+        if not self.pk:
+            return None
+        return (
+            Membership.objects.select_related("body__city")
+            .exclude(status=Membership.Status.REMOVED)
+            .filter(user=self)
+            .first()
+        )
+
+    @cached_property
+    def has_mfa(self) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        return bool(self.pk) and Authenticator.objects.filter(
+            user=self, type=Authenticator.Type.TOTP
+        ).exists()
+
+    @property
+    def approved_membership(self) -> Membership | None:
+        m = self.membership
+        return m if m is not None and m.status == Membership.Status.APPROVED else None
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_active and self.approved_membership is not None
+
+    @property
+    def city(self) -> City | None:
+        m = self.approved_membership
+        return m.body.city if m else None
+
+    @property
+    def body(self) -> Body | None:
+        m = self.approved_membership
+        return m.body if m else None
+
+    @property
+    def is_police(self) -> bool:
+        m = self.approved_membership
+        return bool(m and m.body.is_police)
+
+    @property
+    def is_efus_staff(self) -> bool:
+        """Efus staff: approved members of the Efus body. Powers need MFA (see ``can_use_powers``)."""
+        m = self.approved_membership
+        return bool(m and m.body.is_efus) or (self.is_superuser and self.is_active)
+
+    @property
+    def is_coordinator(self) -> bool:
+        m = self.approved_membership
+        return bool(m and m.role == Membership.Role.COORDINATOR and not m.body.is_efus)
+
+    @property
+    def needs_mfa(self) -> bool:
+        """A coordinator or Efus staff member who has not yet set up two-factor authentication."""
+        return (self.is_coordinator or self.is_efus_staff) and not self.has_mfa
+
+    @property
+    def can_use_powers(self) -> bool:
+        return not self.needs_mfa
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def approved(self) -> MembershipQuerySet:
+        return self.filter(status=Membership.Status.APPROVED)
+
+    def pending(self) -> MembershipQuerySet:
+        return self.filter(status=Membership.Status.PENDING)
+
+    def current(self) -> MembershipQuerySet:
+        return self.exclude(status=Membership.Status.REMOVED)
+
+    def in_city(self, city: City) -> MembershipQuerySet:
+        return self.filter(body__city=city)
+
+    def coordinators(self) -> MembershipQuerySet:
+        return self.approved().filter(role=Membership.Role.COORDINATOR)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        COORDINATOR = "coordinator", _("City coordinator")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REMOVED = "removed", _("Removed")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            # One current membership per person: pending or approved, never two at once.
+            models.UniqueConstraint(
+                fields=["user"], condition=~models.Q(status="removed"), name="membership_one_current_per_user"
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=["member", "coordinator"]), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "approved", "removed"]), name="membership_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "status"], name="membership_body_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.body} ({self.get_role_display()}, {self.get_status_display()})"

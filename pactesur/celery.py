@@ -1,0 +1,16 @@
+"""The Celery app. All periodic schedules live in ``beat_schedule`` below."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.settings")
+
+app = Celery("pactesur")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# One place for every periodic schedule (STYLE.md §8). Features add their entries here.
+app.conf.beat_schedule = {
+    "health-ping": {"task": "pactesur.tasks.health_ping", "schedule": 300.0},
+}
