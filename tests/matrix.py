@@ -1,0 +1,73 @@
+"""The permission matrix: role × own city / other city × action, for every URL of the project.
+
+Each app's ``tests/<app>/test_permission_matrix.py`` declares ``CASES``, a list of ``Case``; the
+test there calls ``run_case``. ``tests/test_url_coverage.py`` fails when a named URL of ours is
+missing from every matrix.
+
+Roles are fixtures from ``tests/conftest.py``: ``anonymous``, ``outsider`` (verified, no body),
+``pending_member``, ``member`` (Nice), ``coordinator`` (Nice), ``other_coordinator`` (Madrid),
+``efus_staff``. Objects under test belong to Nice unless a case says otherwise, so
+``coordinator`` is "own city" and ``other_coordinator`` is "other city".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+ROLES = ("anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator", "efus_staff")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL and action: expected status for each role (a redirect to login is ``"login"``)."""
+
+    url_name: str
+    expected: dict[str, int | str]
+    method: str = "get"
+    # Builds the URL kwargs (and any objects) from the request fixture; runs inside the test.
+    kwargs: Callable[[Any], dict[str, Any]] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        missing = set(ROLES) - set(self.expected)
+        assert not missing, f"{self.url_name}: no expectation for {sorted(missing)}"
+
+
+def case_id(case: Case) -> str:
+    return case.id or f"{case.method}:{case.url_name}"
+
+
+def run_case(case: Case, role: str, request: Any, client: Any) -> None:
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    kwargs = case.kwargs(request) if case.kwargs else {}
+    url = reverse(case.url_name, kwargs=kwargs)
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, case.method)(url, data=case.data)
+    expected = case.expected[role]
+    if expected == "login":
+        assert response.status_code == 302, f"{role} {url}: {response.status_code}"
+        assert "/accounts/login/" in response["Location"], f"{role} {url}: {response['Location']}"
+    else:
+        assert response.status_code == expected, (
+            f"{role} {case.method.upper()} {url}: expected {expected}, got {response.status_code}"
+        )
+
+
+def all_cases() -> list[Case]:
+    """Every case of every app's matrix (for the URL coverage test)."""
+    import importlib
+    import pkgutil
+
+    import tests
+
+    cases: list[Case] = []
+    for module in pkgutil.walk_packages(tests.__path__, "tests."):
+        if module.name.endswith(".test_permission_matrix"):
+            cases.extend(importlib.import_module(module.name).CASES)
+    return cases
