@@ -1,0 +1,204 @@
+"""The one moderation mechanism: states, visibility tiers, pending revisions and the audit log.
+
+Every moderated model (practices now; trainings and exchange offers later) inherits ``Moderated``
+and gets its manager from ``ModeratedQuerySet``; all writes go through ``moderation.services``.
+
+    draft ──submit──▶ submitted ──publish──▶ published
+      ▲                  │                      │ edit (coordinator)
+      │          request changes                ▼
+      └── changes_requested ◀──────── a pending Revision (submitted) ──publish──▶ applied
+
+Editing a published item never changes what readers see: the edit is stored as a ``Revision``
+and applied only when a moderator publishes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    PUBLISHED = "published", _("Published")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    NETWORK = "network", _("Network members")
+    POLICE = "police", _("Police only")
+
+
+VISIBILITY_HELP = {
+    Visibility.PUBLIC: _("Anyone, including the public digest."),
+    Visibility.NETWORK: _("Approved members of the network."),
+    Visibility.POLICE: _("Members of participating police bodies and Efus staff."),
+}
+
+
+def tiers_for(user: Any) -> list[str]:
+    """The visibility tiers a user may read. The one rule, used by every moderated model."""
+    if not user.is_authenticated or not user.is_member:
+        return [Visibility.PUBLIC]
+    if user.is_police or user.is_efus_staff:
+        return [Visibility.PUBLIC, Visibility.NETWORK, Visibility.POLICE]
+    return [Visibility.PUBLIC, Visibility.NETWORK]
+
+
+class ModeratedQuerySet(models.QuerySet):
+    """``visible_to(user)`` is the single visibility rule; list pages chain ``.published()``."""
+
+    def published(self) -> ModeratedQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user: Any) -> ModeratedQuerySet:
+        readable = Q(status=Status.PUBLISHED, visibility__in=tiers_for(user))
+        if not user.is_authenticated or not user.is_active:
+            return self.filter(readable)
+        if user.is_efus_staff and user.has_mfa:
+            return self
+        own = Q(created_by=user)
+        if user.is_coordinator and user.has_mfa:
+            own |= Q(city=user.city)
+        return self.filter(readable | own)
+
+    def awaiting_review(self) -> ModeratedQuerySet:
+        return self.filter(Q(status=Status.SUBMITTED) | Q(revisions__status=Revision.Status.SUBMITTED)).distinct()
+
+
+class Moderated(models.Model):
+    """Abstract base of every moderated model. Concrete models define ``city`` and list
+    ``MODERATED_FIELDS``: the fields an edit of a published item carries in a revision."""
+
+    MODERATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(
+        _("who can read it"), max_length=10, choices=Visibility.choices, default=Visibility.NETWORK
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    moderation_message = models.TextField(_("moderator's last message"), blank=True)
+    revisions = GenericRelation("moderation.Revision")
+    moderation_events = GenericRelation("moderation.ModerationEvent")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def is_editable_in_place(self) -> bool:
+        """Drafts and items sent back are edited in place; published items get a revision."""
+        return self.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
+
+    def on_content_changed(self) -> None:
+        """Hook for derived data of this row (e.g. a search vector) after a moderated write."""
+
+
+class Revision(models.Model):
+    """A pending edit of a published item: the new values of its ``MODERATED_FIELDS``."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        PUBLISHED = "published", _("Published")
+        DISCARDED = "discarded", _("Discarded")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    data = models.JSONField(_("proposed values"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(status__in=["submitted", "changes_requested"]),
+                name="revision_one_open_per_object",
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id", "status"], name="revision_object_idx")]
+
+    def __str__(self) -> str:
+        return f"Revision of {self.content_type.model} #{self.object_id} ({self.status})"
+
+
+class EventQuerySet(models.QuerySet["ModerationEvent"]):
+    def for_object(self, obj: models.Model) -> EventQuerySet:
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class ModerationEvent(models.Model):
+    """The audit log: every transition, who, when, from what, to what, why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        PUBLISH = "publish", _("Published")
+        REQUEST_CHANGES = "request_changes", _("Changes requested")
+        REVISE = "revise", _("Edit proposed")
+        PUBLISH_REVISION = "publish_revision", _("Edit published")
+        REQUEST_REVISION_CHANGES = "request_revision_changes", _("Changes requested on an edit")
+        UNPUBLISH = "unpublish", _("Unpublished")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    object_label = models.CharField(_("item"), max_length=300)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    message = models.TextField(_("message"), blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("moderation event")
+        verbose_name_plural = _("moderation events")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="event_object_idx"),
+            models.Index(fields=["-at"], name="event_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_label}: {self.from_status} → {self.to_status}"
+
+    @property
+    def actor(self) -> User | None:
+        return self.by
