@@ -56,3 +56,9 @@ def efus_staff(efus_body):
 @pytest.fixture
 def anonymous():
     return None
+
+
+@pytest.fixture
+def network_member(db):
+    """An approved member of a body that is not police (safe.brussels)."""
+    return make_member(reference_body("brussels"))

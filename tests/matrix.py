@@ -5,8 +5,15 @@ test there calls ``run_case``. ``tests/test_url_coverage.py`` fails when a named
 missing from every matrix.
 
 Roles are fixtures from ``tests/conftest.py``: ``anonymous``, ``outsider`` (verified, no body),
-``pending_member``, ``member`` (Nice), ``coordinator`` (Nice), ``other_coordinator`` (Madrid),
-``efus_staff``. Objects under test belong to Nice unless a case says otherwise, so
+``pending_member``, ``member`` (Nice, police), ``coordinator`` (Nice), ``other_coordinator``
+(Madrid), ``efus_staff``, and optionally ``network_member`` (Brussels, not police). Usage::
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("case,role", matrix_params(CASES))
+    def test_permission_matrix(case, role, request, client):
+        run_case(case, role, request, client)
+
+Several files per app are fine: every ``tests/**/test_permission_matrix*.py`` with ``CASES``. Objects under test belong to Nice unless a case says otherwise, so
 ``coordinator`` is "own city" and ``other_coordinator`` is "other city".
 """
 
@@ -19,6 +26,9 @@ from typing import Any
 from django.urls import reverse
 
 ROLES = ("anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator", "efus_staff")
+# Optional roles a case may add where they matter: a member of a body that is not police
+# (safe.brussels, a regional prevention agency), for police-only material.
+EXTRA_ROLES = ("network_member",)
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,17 @@ class Case:
 
 def case_id(case: Case) -> str:
     return case.id or f"{case.method}:{case.url_name}"
+
+
+def matrix_params(cases: list[Case]) -> list[Any]:
+    """``pytest.mark.parametrize("case,role", matrix_params(CASES))`` over every role of every case."""
+    import pytest
+
+    return [
+        pytest.param(case, role, id=f"{case_id(case)}-{role}")
+        for case in cases
+        for role in case.expected
+    ]
 
 
 def run_case(case: Case, role: str, request: Any, client: Any) -> None:
@@ -68,6 +89,6 @@ def all_cases() -> list[Case]:
 
     cases: list[Case] = []
     for module in pkgutil.walk_packages(tests.__path__, "tests."):
-        if module.name.endswith(".test_permission_matrix"):
+        if module.name.rsplit(".", 1)[-1].startswith("test_permission_matrix"):
             cases.extend(importlib.import_module(module.name).CASES)
     return cases
