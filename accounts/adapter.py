@@ -9,6 +9,9 @@ from . import services
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def confirm_email(self, request: HttpRequest, email_address: Any) -> None:
-        super().confirm_email(request, email_address)
-        services.email_confirmed(user=email_address.user)
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
+        """Mark the address verified, then let a pending membership auto-approve (or notify)."""
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            services.email_confirmed(user=email_address.user, email=email_address.email)
+        return confirmed

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and memberships")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules)
+        from . import exports, permissions  # noqa: F401  (permissions registers the rules)
+
+        exports.register_account_sections()

@@ -1,3 +1,5 @@
+"""Forms of the accounts app: validation and cleaning only (the writes are in services.py)."""
+
 from typing import Any
 
 from django import forms
@@ -10,7 +12,7 @@ from .models import User
 
 class BodyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Body) -> str:
-        return f"{obj.city.name} – {obj.official_name}"
+        return f"{obj.city.name} - {obj.official_name}"
 
 
 def body_field() -> BodyChoiceField:
@@ -18,15 +20,28 @@ def body_field() -> BodyChoiceField:
         queryset=Body.objects.select_related("city").order_by("city__name", "official_name"),
         label=_("Your city and organisation"),
         empty_label=_("Choose your organisation"),
-        help_text=_("Your city's coordinator approves your membership. Police material is shown only to members of police bodies."),
+        help_text=_(
+            "Your city's coordinator approves your membership. "
+            "Police material is shown only to members of police bodies."
+        ),
     )
 
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form (``ACCOUNT_SIGNUP_FORM_CLASS``)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
-    position = forms.CharField(label=_("Position"), max_length=150, required=False)
+    field_order = ["full_name", "email", "position", "body", "password1", "password2"]
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional. E.g. Sergeant, international liaison."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
     body = forms.ModelChoiceField(queryset=Body.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -53,23 +68,56 @@ class JoinForm(forms.Form):
 
 
 LANGUAGE_CHOICES = [
-    ("bg", "български"), ("ca", "català"), ("cs", "čeština"), ("da", "dansk"), ("de", "Deutsch"),
-    ("el", "ελληνικά"), ("en", "English"), ("es", "español"), ("et", "eesti"), ("fi", "suomi"),
-    ("fr", "français"), ("hr", "hrvatski"), ("hu", "magyar"), ("it", "italiano"), ("lt", "lietuvių"),
-    ("lv", "latviešu"), ("mt", "Malti"), ("nl", "Nederlands"), ("pl", "polski"), ("pt", "português"),
-    ("ro", "română"), ("sk", "slovenčina"), ("sl", "slovenščina"), ("sv", "svenska"),
+    ("bg", "български"),
+    ("ca", "català"),
+    ("cs", "čeština"),
+    ("da", "dansk"),
+    ("de", "Deutsch"),
+    ("el", "ελληνικά"),
+    ("en", "English"),
+    ("es", "español"),
+    ("et", "eesti"),
+    ("fi", "suomi"),
+    ("fr", "français"),
+    ("hr", "hrvatski"),
+    ("hu", "magyar"),
+    ("it", "italiano"),
+    ("lt", "lietuvių"),
+    ("lv", "latviešu"),
+    ("mt", "Malti"),
+    ("nl", "Nederlands"),
+    ("pl", "polski"),
+    ("pt", "português"),
+    ("ro", "română"),
+    ("sk", "slovenčina"),
+    ("sl", "slovenščina"),
+    ("sv", "svenska"),
 ]
 
 
 class ProfileForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("Languages you speak"), choices=LANGUAGE_CHOICES, required=False,
+        label=_("Languages you speak"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Used to match you with trainings and exchanges in a language you speak."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        choices=[("", _("Not answered")), *User.Gender.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Optional. Only used, anonymously, to count participation by gender: "
+            "gender inclusivity is one of the project's aims."
+        ),
     )
 
     class Meta:
         model = User
         fields = ["full_name", "position", "languages", "gender"]
+        labels = {"full_name": _("Full name"), "position": _("Position")}
 
 
 class DeleteAccountForm(forms.Form):
@@ -82,5 +130,7 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError(_("That is not your password. Type it again to confirm."), code="wrong")
+            raise forms.ValidationError(
+                _("That is not your password. Type it again to confirm."), code="wrong"
+            )
         return password

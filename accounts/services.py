@@ -25,10 +25,14 @@ def _forget_roles(user: User) -> None:
 def membership_request(*, user: User, body: Body) -> Membership:
     """Ask to join a body. Approved at once if the user's verified address is on its domain."""
     if Membership.objects.current().filter(user=user).exists():
-        raise ValidationError(_("You already belong to an organisation, or your request is pending."), code="exists")
+        raise ValidationError(
+            _("You already belong to an organisation, or your request is pending."), code="exists"
+        )
     membership = Membership.objects.create(user=user, body=body)
     _forget_roles(user)
-    if not membership_auto_approve(membership=membership):
+    # Coordinators hear of a request only once the address is verified (at sign-up, that is when
+    # the person follows the confirmation link: see ``email_confirmed``).
+    if not membership_auto_approve(membership=membership) and _email_is_verified(user):
         transaction.on_commit(lambda: _enqueue("membership_requested", membership.pk))
     return membership
 
@@ -44,21 +48,32 @@ def membership_auto_approve(*, membership: Membership) -> bool:
     """Approve a pending membership whose user has a *verified* address on the body's domains."""
     if membership.status != Membership.Status.PENDING:
         return False
-    if not (membership.body.accepts_email(membership.user.email) and _email_is_verified(membership.user)):
+    if not (
+        membership.body.accepts_email(membership.user.email) and _email_is_verified(membership.user)
+    ):
         return False
     membership.status = Membership.Status.APPROVED
     membership.decided_at = timezone.now()
     membership.save(update_fields=["status", "decided_at"])
     _forget_roles(membership.user)
-    transaction.on_commit(lambda: _enqueue("membership_decided", membership.pk))
+    transaction.on_commit(lambda: _enqueue("membership_approved", membership.pk))
     return True
 
 
-def email_confirmed(*, user: User) -> None:
-    """Called when allauth confirms an address: a pending request may now auto-approve."""
-    membership = Membership.objects.pending().filter(user=user).select_related("body", "user").first()
-    if membership:
-        membership_auto_approve(membership=membership)
+@transaction.atomic
+def email_confirmed(*, user: User, email: str | None = None) -> None:
+    """Called when allauth confirms an address: a pending request may now auto-approve.
+
+    If it does not, and the confirmed address is the account's own (the sign-up address), the
+    city's coordinators are told about the request now.
+    """
+    membership = (
+        Membership.objects.pending().filter(user=user).select_related("body", "user").first()
+    )
+    if membership is None or membership_auto_approve(membership=membership):
+        return
+    if email is None or email.lower() == user.email.lower():
+        transaction.on_commit(lambda: _enqueue("membership_requested", membership.pk))
 
 
 @transaction.atomic
@@ -71,7 +86,7 @@ def membership_approve(*, membership: Membership, by: User) -> Membership:
     membership.decided_at = timezone.now()
     membership.decided_by = by
     membership.save(update_fields=["status", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: _enqueue("membership_decided", membership.pk))
+    transaction.on_commit(lambda: _enqueue("membership_approved", membership.pk))
     return membership
 
 
@@ -86,12 +101,17 @@ def membership_remove(*, membership: Membership, by: User) -> Membership:
         "accounts.appoint_coordinator", by, membership
     ):
         raise PermissionDenied
+    event = (
+        "membership_declined"
+        if membership.status == Membership.Status.PENDING
+        else "membership_removed"
+    )
     membership.status = Membership.Status.REMOVED
     membership.role = Membership.Role.MEMBER
     membership.decided_at = timezone.now()
     membership.decided_by = by
     membership.save(update_fields=["status", "role", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: _enqueue("membership_decided", membership.pk))
+    transaction.on_commit(lambda: _enqueue(event, membership.pk))
     return membership
 
 
@@ -101,14 +121,27 @@ def coordinator_set(*, membership: Membership, by: User, appoint: bool) -> Membe
     if not rules.test_rule("accounts.appoint_coordinator", by, membership):
         raise PermissionDenied
     if membership.status != Membership.Status.APPROVED:
-        raise ValidationError(_("Only an approved member can be made coordinator."), code="not_approved")
+        raise ValidationError(
+            _("Only an approved member can be made coordinator."), code="not_approved"
+        )
     if membership.body.is_efus:
-        raise ValidationError(_("Efus staff already have every power; no coordinator role there."), code="efus")
-    membership.role = Membership.Role.COORDINATOR if appoint else Membership.Role.MEMBER
+        raise ValidationError(
+            _("Efus staff already have every power; no coordinator role there."), code="efus"
+        )
+    role = Membership.Role.COORDINATOR if appoint else Membership.Role.MEMBER
+    if membership.role == role:
+        message = (
+            _("This member is already a coordinator.")
+            if appoint
+            else _("This member is not a coordinator.")
+        )
+        raise ValidationError(message, code="unchanged")
+    membership.role = role
     membership.decided_at = timezone.now()
     membership.decided_by = by
     membership.save(update_fields=["role", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: _enqueue("membership_decided", membership.pk))
+    event = "coordinator_appointed" if appoint else "coordinator_removed"
+    transaction.on_commit(lambda: _enqueue(event, membership.pk))
     return membership
 
 
@@ -135,6 +168,16 @@ def user_delete(*, user: User) -> None:
 
 # --- Notifications (run by tasks, after commit) -------------------------------------------------
 
+# What happened to a membership: the ``kind`` a notification task receives. All but the first send
+# ``membership_decided`` to the member, with the event in the context.
+DECISION_EVENTS = (
+    "membership_approved",
+    "membership_declined",
+    "membership_removed",
+    "coordinator_appointed",
+    "coordinator_removed",
+)
+
 
 def _enqueue(kind: str, membership_id: int) -> None:
     from .tasks import notify_membership
@@ -142,23 +185,52 @@ def _enqueue(kind: str, membership_id: int) -> None:
     notify_membership.delay(kind, membership_id)
 
 
+def _request_recipients(membership: Membership) -> list[User]:
+    """The city's coordinators; Efus staff when the city has none yet."""
+    coordinators = Membership.objects.coordinators().in_city(membership.body.city)
+    if not coordinators.exists():
+        coordinators = Membership.objects.approved().filter(
+            body__type=Body.Type.NETWORK_SECRETARIAT
+        )
+    return [
+        m.user
+        for m in coordinators.exclude(user=membership.user).select_related("user")
+        if m.user.is_active
+    ]
+
+
+def _decision_event(membership: Membership) -> str:
+    """The event a legacy ``membership_decided`` notification stands for, from the row's state."""
+    if membership.status == Membership.Status.REMOVED:
+        return "membership_removed"
+    if membership.role == Membership.Role.COORDINATOR:
+        return "coordinator_appointed"
+    return "membership_approved"
+
+
 def membership_notify(*, kind: str, membership_id: int) -> int:
     """Email the people concerned by a membership event. Returns the number of emails sent."""
-    membership = Membership.objects.select_related("user", "body__city").filter(pk=membership_id).first()
+    membership = (
+        Membership.objects.select_related("user", "body__city", "decided_by")
+        .filter(pk=membership_id)
+        .first()
+    )
     if membership is None:
         return 0
     if kind == "membership_requested":
-        coordinators = (
-            Membership.objects.coordinators()
-            .in_city(membership.body.city)
-            .select_related("user")
-        )
+        if membership.status != Membership.Status.PENDING:
+            return 0  # decided before the task ran: nothing to ask any more
         sent = 0
-        for coordinator in coordinators:
+        for recipient in _request_recipients(membership):
             sent += send_email(
                 "membership_requested",
-                to=[coordinator.user.email],
-                context={"membership": membership, "recipient": coordinator.user},
+                to=[recipient.email],
+                context={"membership": membership, "recipient": recipient},
             )
         return sent
-    return send_email("membership_decided", to=[membership.user.email], context={"membership": membership})
+    event = kind if kind in DECISION_EVENTS else _decision_event(membership)
+    return send_email(
+        "membership_decided",
+        to=[membership.user.email],
+        context={"membership": membership, "event": event, "recipient": membership.user},
+    )

@@ -34,12 +34,21 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def give_mfa(user: User) -> User:
     """Give a user a TOTP authenticator, as allauth's setup page would, and reset the role cache."""
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
     user.__dict__.pop("has_mfa", None)
     return user
 
 
-def make_member(body=None, *, role=Membership.Role.MEMBER, status=Membership.Status.APPROVED, mfa=None, **user_kwargs) -> User:
+def make_member(
+    body=None,
+    *,
+    role=Membership.Role.MEMBER,
+    status=Membership.Status.APPROVED,
+    mfa=None,
+    **user_kwargs,
+) -> User:
     """A user with one membership. Coordinators get MFA unless ``mfa=False``."""
     user = UserFactory(**user_kwargs)
     kwargs = {"user": user, "role": role, "status": status}

@@ -1,0 +1,124 @@
+"""Admin for people and memberships (Efus staff with MFA only: see pactesur/admin.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("body", "role", "status", "created_at", "decided_at", "decided_by")
+    readonly_fields = ("created_at", "decided_at", "decided_by")
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return super().get_queryset(request).select_related("body__city", "decided_by")
+
+
+def _current(user: User) -> Membership | None:
+    """The current membership from the prefetched list (no query per row)."""
+    current = getattr(user, "current_memberships", None)
+    return current[0] if current else None
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ("email",)
+    list_display = (
+        "email",
+        "full_name",
+        "body",
+        "city",
+        "membership_status",
+        "is_active",
+        "date_joined",
+    )
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "memberships__status",
+        "memberships__role",
+        "memberships__body__city",
+    )
+    search_fields = ("email", "full_name")
+    readonly_fields = ("date_joined", "last_login")
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name", "position", "languages", "gender")}),
+        (
+            _("Access"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "password1", "password2"),
+            },
+        ),
+    )
+    filter_horizontal = ("groups", "user_permissions")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        current = Membership.objects.current().select_related("body__city").order_by("-created_at")
+        prefetch = Prefetch("memberships", queryset=current, to_attr="current_memberships")
+        return super().get_queryset(request).prefetch_related(prefetch)
+
+    @admin.display(description=_("organisation"))
+    def body(self, user: User) -> str:
+        m = _current(user)
+        return str(m.body) if m else "—"
+
+    @admin.display(description=_("city"))
+    def city(self, user: User) -> str:
+        m = _current(user)
+        return str(m.body.city) if m else "—"
+
+    @admin.display(description=_("membership"))
+    def membership_status(self, user: User) -> str:
+        m = _current(user)
+        if m is None:
+            return str(_("none"))
+        return f"{m.get_status_display()} ({m.get_role_display()})"
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "body", "city", "role", "status", "created_at", "decided_at")
+    list_filter = ("role", "status", "body__city")
+    search_fields = ("user__email", "user__full_name", "body__official_name", "body__city__name")
+    list_select_related = ("user", "body__city")
+    autocomplete_fields = ("user", "decided_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("city"), ordering="body__city__name")
+    def city(self, membership: Membership) -> str:
+        return str(membership.body.city)
