@@ -1,5 +1,9 @@
 """Role fixtures shared by every test folder: one user per role of DOMAIN.md §2."""
 
+import os
+import socket
+from urllib.parse import urlsplit
+
 import pytest
 
 from accounts.models import Membership
@@ -62,3 +66,33 @@ def anonymous():
 def network_member(db):
     """An approved member of a body that is not police (safe.brussels)."""
     return make_member(reference_body("brussels"))
+
+
+# --- Real services (Redis, PostgreSQL, SMTP, Chromium) -----------------------------------------
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip the test when a service does not answer on host:port; fail instead when CI=true.
+
+    CI must run every test, so a missing service there is an error, never a silent skip.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as exc:
+        reason = f"{name} is not reachable at {host}:{port} ({exc})"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}: it is required when CI=true", pytrace=False)
+    pytest.skip(f"{reason}: start it to run this test (see README, Full stack)")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Base URL of a reachable Redis server, without a database number: append "/<n>".
+
+    Host and port come from REDIS_URL when it is set, else 127.0.0.1:6379.
+    """
+    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379")
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    require_service("Redis", host, port)
+    return f"redis://{host}:{port}"

@@ -1,0 +1,170 @@
+"""The settings module: production values pass `check --deploy`; the defaults run on a laptop.
+
+Each test runs Django in a subprocess with a controlled environment, because settings are read
+once per process. The ``.env`` file a developer may have is ignored (``read_env`` is patched out),
+so the tests see only the variables they set.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import require_service
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Production-like values: everything the settings require outside a laptop.
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_ALLOWED_HOSTS": "pactesur.example.eu",
+    "DJANGO_HTTPS": "true",
+    "DATABASE_URL": "postgres://pactesur:secret@db.example.eu:5432/pactesur",
+    "REDIS_URL": "redis://redis.example.eu:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.eu:587",
+    "SITE_URL": "https://pactesur.example.eu",
+}
+
+# Prints the settings the tests look at, as JSON, without reading any .env file.
+PRINT_SETTINGS = """
+import json, environ
+environ.Env.read_env = classmethod(lambda *args, **kwargs: None)
+import django
+django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "ENGINE": db["ENGINE"],
+    "NAME": str(db["NAME"]),
+    "CONN_MAX_AGE": db.get("CONN_MAX_AGE"),
+    "OPTIONS": {k: v for k, v in db.get("OPTIONS", {}).items()},
+    "VAR_DIR": str(settings.VAR_DIR),
+    "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
+    "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
+}))
+"""
+
+# Variables whose presence in the developer's shell would change what the tests observe.
+SETTINGS_VARIABLES = {
+    "VAR_DIR",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "DJANGO_HTTPS",
+    "DJANGO_HSTS_SECONDS",
+    "SITE_URL",
+    "DATABASE_URL",
+    "DATABASE_POOL_MIN",
+    "DATABASE_POOL_MAX",
+    "REDIS_URL",
+    "CACHE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "EMAIL_URL",
+    "MEDIA_ROOT",
+}
+
+
+def _env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "pactesur.settings"
+    env.update(values)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _settings(**values: str) -> dict:
+    result = _run(["-c", PRINT_SETTINGS], _env(**values))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_passes_with_production_values():
+    env = _env(**PRODUCTION_ENV, DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_with_the_development_secret_key():
+    """The embedded default key is for laptops: a deployment that forgets to set one is caught."""
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _env(**PRODUCTION_ENV)
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def test_defaults_run_on_a_laptop(tmp_path):
+    resolved = _settings(VAR_DIR=str(tmp_path))
+    assert resolved["ENGINE"] == "django.db.backends.sqlite3"
+    assert resolved["NAME"] == str(tmp_path / "db.sqlite3")
+    assert resolved["CELERY_BROKER_URL"] == ""
+    assert resolved["CELERY_TASK_ALWAYS_EAGER"] is True
+    assert resolved["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert resolved["CACHE_BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert resolved["DEBUG"] is False
+
+
+def test_default_database_lives_under_var():
+    resolved = _settings()
+    assert resolved["VAR_DIR"] == str(BASE_DIR / "var")
+    assert resolved["NAME"] == str(BASE_DIR / "var" / "db.sqlite3")
+
+
+def test_postgresql_uses_psycopg3_with_djangos_pool():
+    resolved = _settings(
+        DATABASE_URL="postgres://pactesur@db.example.eu:5432/pactesur", DATABASE_POOL_MAX="7"
+    )
+    assert resolved["ENGINE"] == "django.db.backends.postgresql"
+    assert resolved["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
+    assert resolved["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 7, "timeout": 10}
+
+
+def test_a_broker_turns_off_eager_tasks():
+    resolved = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert resolved["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
+    assert resolved["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert resolved["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.services
+def test_postgresql_connection_goes_through_the_pool():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        url = "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(url)
+    require_service("PostgreSQL", parts.hostname or "127.0.0.1", parts.port or 5432)
+    script = (
+        "import environ; environ.Env.read_env = classmethod(lambda *a, **k: None)\n"
+        "import django; django.setup()\n"
+        "import psycopg\n"
+        "from django.db import connection\n"
+        "from django.db.backends.postgresql.psycopg_any import is_psycopg3\n"
+        "connection.ensure_connection()\n"
+        "print(is_psycopg3, psycopg.__version__.split('.')[0], type(connection.pool).__name__)\n"
+    )
+    result = _run(["-c", script], _env(DATABASE_URL=url))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "3", "ConnectionPool"]
