@@ -132,7 +132,7 @@ def test_a_removed_member_may_ask_again(member, madrid_body, efus_staff):
     assert membership.status == Membership.Status.PENDING
 
 
-# --- Decisions -----------------------------------------------------------------------------------
+# --- Decisions ------------------------------------------------------------------------------------
 
 
 def test_coordinator_approves_a_request_of_their_city(
@@ -234,7 +234,7 @@ def test_coordinator_may_not_remove_another_coordinator_but_efus_staff_may(
     assert membership.role == Membership.Role.MEMBER
 
 
-# --- Coordinators --------------------------------------------------------------------------------
+# --- Coordinators ---------------------------------------------------------------------------------
 
 
 def test_efus_staff_appoint_and_remove_a_coordinator(
@@ -290,7 +290,7 @@ def test_a_request_decided_before_the_task_runs_sends_nothing(
     assert services.membership_notify(kind="membership_requested", membership_id=0) == 0
 
 
-# --- Profile and deletion ---------------------------------------------------------------------
+# --- Profile and deletion -------------------------------------------------------------------------
 
 
 def test_profile_update_saves_the_fields(member):
