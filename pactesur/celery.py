@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.settings")
 app = Celery("pactesur")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# `pactesur` is not an installed app (only its admin config is): name its tasks module here.
+app.autodiscover_tasks(["pactesur"])
 
 # One place for every periodic schedule (STYLE.md §8). Features add their entries here.
 app.conf.beat_schedule = {
