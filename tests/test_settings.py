@@ -5,6 +5,7 @@ once per process. The ``.env`` file a developer may have is ignored (``read_env`
 so the tests see only the variables they set.
 """
 
+import ast
 import json
 import os
 import secrets
@@ -53,26 +54,25 @@ print(json.dumps({
 }))
 """
 
-# Variables whose presence in the developer's shell would change what the tests observe.
-SETTINGS_VARIABLES = {
-    "VAR_DIR",
-    "DJANGO_DEBUG",
-    "DJANGO_SECRET_KEY",
-    "DJANGO_ALLOWED_HOSTS",
-    "DJANGO_CSRF_TRUSTED_ORIGINS",
-    "DJANGO_HTTPS",
-    "DJANGO_HSTS_SECONDS",
-    "SITE_URL",
-    "DATABASE_URL",
-    "DATABASE_POOL_MIN",
-    "DATABASE_POOL_MAX",
-    "REDIS_URL",
-    "CACHE_URL",
-    "CELERY_BROKER_URL",
-    "CELERY_RESULT_BACKEND",
-    "EMAIL_URL",
-    "MEDIA_ROOT",
-}
+
+def settings_variables() -> set[str]:
+    """Names of the environment variables pactesur/settings.py reads: every env.<type>("NAME")."""
+    tree = ast.parse((BASE_DIR / "pactesur" / "settings.py").read_text())
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "env"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+
+
+# Every variable the settings read: removed from the developer's shell before each subprocess.
+SETTINGS_VARIABLES = settings_variables()
 
 
 def _env(**values: str) -> dict[str, str]:
@@ -94,6 +94,15 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+# `manage.py check --deploy --fail-level WARNING`, without reading any .env file.
+CHECK_DEPLOY = """
+import environ
+environ.Env.read_env = classmethod(lambda *args, **kwargs: None)
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
+"""
+
+
 def _settings(**values: str) -> dict:
     result = _run(["-c", PRINT_SETTINGS], _env(**values))
     assert result.returncode == 0, result.stderr
@@ -102,16 +111,14 @@ def _settings(**values: str) -> dict:
 
 def test_check_deploy_passes_with_production_values():
     env = _env(**PRODUCTION_ENV, DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
-    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    result = _run(["-c", CHECK_DEPLOY], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_check_deploy_fails_with_the_development_secret_key():
     """The embedded default key is for laptops: a deployment that forgets to set one is caught."""
-    result = _run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _env(**PRODUCTION_ENV)
-    )
+    result = _run(["-c", CHECK_DEPLOY], _env(**PRODUCTION_ENV))
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
 
@@ -168,3 +175,20 @@ def test_postgresql_connection_goes_through_the_pool():
     result = _run(["-c", script], _env(DATABASE_URL=url))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "3", "ConnectionPool"]
+
+
+def test_settings_variables_are_found():
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CACHE_URL"} <= (
+        SETTINGS_VARIABLES
+    )
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    text = (BASE_DIR / ".env.example").read_text()
+    documented = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in text.splitlines()
+        if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
+    }
+    missing = sorted(settings_variables() - documented)
+    assert not missing, f".env.example does not document {missing}"
