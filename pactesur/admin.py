@@ -15,7 +15,9 @@ class AdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_authenticated and user.is_efus_staff and user.can_use_powers)
+        return bool(
+            user.is_active and user.is_authenticated and user.is_efus_staff and user.can_use_powers
+        )
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Send everyone through the site's own login, which enforces two-factor authentication."""
