@@ -33,6 +33,12 @@ class CityQuerySet(models.QuerySet["City"]):
     def network(self) -> CityQuerySet:
         return self.filter(project_role=City.ProjectRole.NETWORK)
 
+    def with_details(self) -> CityQuerySet:
+        """Challenges and bodies fetched with the cities (two queries, whatever the number)."""
+        return self.prefetch_related(
+            "challenges", models.Prefetch("bodies", queryset=Body.objects.order_by("official_name"))
+        )
+
 
 class City(models.Model):
     class ProjectRole(models.TextChoices):

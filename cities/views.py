@@ -1,33 +1,111 @@
+"""Public pages: home, the city directory, the wider network, a city's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
+from .filters import NetworkCityFilter
+from .maps import europe_map
 from .models import Body, City
 
+NETWORK_PAGE_SIZE = 50
+# The directory's groups, in order, with their headings.
+ROLE_GROUPS = (
+    (City.ProjectRole.LEAD, _("Lead city")),
+    (City.ProjectRole.PARTNER, _("Partner cities")),
+    (City.ProjectRole.ASSOCIATED, _("Associated cities")),
+)
 
-def _project_cities():
-    return (
-        City.objects.in_project()
-        .prefetch_related("challenges", Prefetch("bodies", queryset=Body.objects.order_by("official_name")))
-        .order_by("name")
-    )
+
+def _project_cities() -> list[City]:
+    return list(City.objects.in_project().with_details().order_by("name"))
+
+
+def _by_role(cities: list[City]) -> list[dict[str, Any]]:
+    """The project's cities grouped as lead, partners, associated cities (empty groups left out)."""
+    groups = []
+    for role, heading in ROLE_GROUPS:
+        members = [c for c in cities if c.project_role == role]
+        if members:
+            groups.append({"role": role, "label": heading, "cities": members})
+    return groups
+
+
+def _directory_context() -> dict[str, Any]:
+    cities = _project_cities()
+    return {
+        "groups": _by_role(cities),
+        "cities_count": len(cities),
+        "europe_map": europe_map(cities),
+        "network_count": City.objects.network().count(),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Public: what the network is and its 15 cities."""
-    cities = list(_project_cities())
-    return render(request, "cities/home.html", {"cities": cities, "network_count": City.objects.network().count()})
+    """Public: what PACTESUR 2 and the network are, the 15 cities, a map, what members can do."""
+    return render(request, "cities/home.html", _directory_context())
 
 
 def city_list(request: HttpRequest) -> HttpResponse:
-    """Public: the city directory."""
-    cities = list(_project_cities())
-    return render(request, "cities/city_list.html", {"cities": cities})
+    """Public: the city directory, grouped by role in the project, and the map."""
+    return render(request, "cities/city_list.html", _directory_context())
+
+
+def network_list(request: HttpRequest) -> HttpResponse:
+    """Public: the wider Efus network (cities and regions), filterable by country, paginated."""
+    filterset = NetworkCityFilter(
+        request.GET or None, queryset=City.objects.network().order_by("name", "country")
+    )
+    page = Paginator(filterset.qs, NETWORK_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "cities": page.object_list,
+        "query": query.urlencode(),
+    }
+    return render(request, "cities/network_list.html", context)
+
+
+def _coordinators_prefetch() -> Prefetch:
+    """A body's approved, active coordinators, as ``body.coordinators``.
+
+    ``cities`` does not import ``accounts`` (apps import in one direction, STYLE.md §1): the
+    membership model and its ``coordinators()`` queryset are reached through Body's reverse
+    relation.
+    """
+    membership_model = Body._meta.get_field("memberships").related_model
+    coordinators = (
+        membership_model._default_manager.coordinators()
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+    return Prefetch("memberships", queryset=coordinators, to_attr="coordinators")
 
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Public: a city page with its body, type, challenges and role-based contact."""
+    """Public: a city, its participating body and a role-based contact.
+
+    Coordinators' names are shown to approved members only; nobody's personal address is shown.
+    """
+    bodies = Body.objects.order_by("official_name").prefetch_related(_coordinators_prefetch())
     city = get_object_or_404(
-        City.objects.prefetch_related("challenges", "bodies"), slug=slug
+        City.objects.prefetch_related("challenges", Prefetch("bodies", queryset=bodies)),
+        slug=slug,
     )
-    return render(request, "cities/city_detail.html", {"city": city, "bodies": list(city.bodies.all())})
+    bodies = list(city.bodies.all())
+    context = {
+        "city": city,
+        "bodies": bodies,
+        "has_contact": any(b.contact_email or b.coordinators for b in bodies),
+        "show_coordinator_names": bool(getattr(request.user, "is_member", False)),
+    }
+    return render(request, "cities/city_detail.html", context)
