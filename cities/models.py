@@ -12,7 +12,9 @@ class Theme(models.Model):
     """One taxonomy for everything: practices, trainings, offers and digests use it."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Stable: used in links and feeds."))
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Stable: used in links and feeds.")
+    )
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -54,25 +56,40 @@ class City(models.Model):
     name = models.CharField(_("name"), max_length=120)
     local_name = models.CharField(_("local name"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. FR."))
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2 code, e.g. FR.")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CITY)
     project_role = models.CharField(
-        _("role in the project"), max_length=12, choices=ProjectRole.choices, default=ProjectRole.NETWORK
+        _("role in the project"),
+        max_length=12,
+        choices=ProjectRole.choices,
+        default=ProjectRole.NETWORK,
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_note = models.CharField(_("population note"), max_length=120, blank=True)
     languages = models.JSONField(
-        _("languages"), default=list, blank=True, help_text=_("Language codes, e.g. [\"fr\", \"nl\"].")
+        _("languages"), default=list, blank=True, help_text=_('Language codes, e.g. ["fr", "nl"].')
     )
     latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    challenges = models.ManyToManyField(Theme, verbose_name=_("challenges"), blank=True, related_name="cities")
+    challenges = models.ManyToManyField(
+        Theme, verbose_name=_("challenges"), blank=True, related_name="cities"
+    )
     description = models.TextField(_("description"), blank=True)
 
     objects = CityQuerySet.as_manager()
@@ -129,23 +146,35 @@ class Body(models.Model):
         Type.PUBLIC_ORDER_DIVISION,
     )
 
-    city = models.ForeignKey(City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="bodies")
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="bodies"
+    )
     official_name = models.CharField(_("official name (local language)"), max_length=200)
     english_name = models.CharField(_("English name"), max_length=200, blank=True)
     type = models.CharField(_("type"), max_length=40, choices=Type.choices)
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(
-        _("functional contact address"), blank=True,
+        _("functional contact address"),
+        blank=True,
         help_text=_("A role-based mailbox (e.g. international@…), never a person's address."),
     )
     headcount = models.PositiveIntegerField(_("headcount"), null=True, blank=True)
     share_of_women = models.DecimalField(
-        _("share of women (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("share of women (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     email_domains = models.JSONField(
-        _("email domains"), default=list, blank=True,
-        help_text=_("Members signing up with a verified address on one of these domains are approved automatically."),
+        _("email domains"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Members signing up with a verified address on one of these domains are approved "
+            "automatically."
+        ),
     )
 
     objects = BodyQuerySet.as_manager()
@@ -155,7 +184,9 @@ class Body(models.Model):
         verbose_name = _("participating body")
         verbose_name_plural = _("participating bodies")
         constraints = [
-            models.UniqueConstraint(fields=["city", "official_name"], name="body_unique_name_in_city"),
+            models.UniqueConstraint(
+                fields=["city", "official_name"], name="body_unique_name_in_city"
+            ),
             models.CheckConstraint(
                 condition=models.Q(share_of_women__isnull=True)
                 | models.Q(share_of_women__gte=0, share_of_women__lte=100),
