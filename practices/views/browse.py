@@ -1,18 +1,198 @@
-# Being written (reading side). Temporary: every view answers 404 until implemented.
-from django.contrib.syndication.views import Feed
-from django.http import Http404
+"""Reading practices: the filtered list (with its htmx partial), the detail page, feeds, exports.
+
+Every read starts from ``Practice.objects.visible_to(request.user)`` (through
+``selectors.listed_practices`` or ``permissions.get_practice_for_user``); nothing here decides
+visibility on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from moderation.models import VISIBILITY_HELP
+
+from .. import permissions
+from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
+from ..filters import PracticeFilter, language_name
+from ..models import BODY_FIELDS, Practice
+from ..selectors import (
+    EXPORT_COLUMNS,
+    export_rows,
+    listed_practices,
+    practice_page_data,
+    with_card_data,
+)
+
+__all__ = [
+    "LatestPracticesAtom",
+    "LatestPracticesRss",
+    "ThemePracticesAtom",
+    "ThemePracticesRss",
+    "practice_detail",
+    "practice_export_csv",
+    "practice_export_json",
+    "practice_list",
+]
+
+PER_PAGE = 20
+JSON_EXPORT_LIMIT = 5000
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+class CountedPaginator(Paginator):
+    """Counts the filtered queryset (no joins, no prefetch), once; pages come from the
+    card queryset (columns, city, themes)."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count_from: QuerySet) -> None:
+        super().__init__(object_list, per_page)
+        self._count_from = count_from
+
+    @cached_property
+    def count(self) -> int:
+        return self._count_from.count()
 
 
-practice_list = practice_detail = practice_export_csv = practice_export_json = _todo
+def _filterset(request: HttpRequest) -> PracticeFilter:
+    return PracticeFilter(request.GET, queryset=listed_practices(request.user), request=request)
 
 
-class LatestPracticesRss(Feed):
-    def get_object(self, request, *args, **kwargs):
-        raise Http404
+@require_GET
+def practice_list(request: HttpRequest) -> HttpResponse:
+    """Public: published practices the reader may see, searched, filtered, sorted and paged.
+    With htmx, only the results region is returned."""
+    filterset = _filterset(request)
+    results = filterset.qs
+    paginator = CountedPaginator(with_card_data(results), PER_PAGE, count_from=results)
+    page = paginator.get_page(request.GET.get("page"))
+    selected_themes = [t for t in filterset.themes if t.slug in request.GET.getlist("theme")]
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page_obj": page,
+        "practices": list(page.object_list),
+        "result_count": paginator.count,
+        "sort": filterset.current_sort,
+        "search_query": filterset.search_query,
+        "feed_themes": selected_themes,
+        "has_filters": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+    }
+    template = "practices/practice_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template, context["partial"] = "practices/includes/practice_results.html", True
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-LatestPracticesAtom = ThemePracticesRss = ThemePracticesAtom = LatestPracticesRss
+@require_GET
+def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    """A practice for anyone who may see it (404 otherwise); any URL but the canonical one
+    (no slug, an old or wrong slug) redirects there."""
+    practice = permissions.get_practice_for_user(request.user, pk)
+    if slug != (practice.slug or "practice"):
+        return redirect(practice.get_absolute_url(), permanent=True)
+    context = {
+        "practice": practice,
+        "sections": [
+            {
+                "name": name,
+                "title": capfirst(Practice._meta.get_field(name).verbose_name),
+                "text": getattr(practice, name),
+            }
+            for name in BODY_FIELDS
+        ],
+        "flags": permissions.practice_flags(request.user, practice),
+        "visibility_help": VISIBILITY_HELP.get(practice.visibility, ""),
+        "language": language_name(practice.original_language),
+        **practice_page_data(request.user, practice),
+    }
+    return render(request, "practices/practice_detail.html", context)
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection")."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for ``csv.writer`` to stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _export_filename(extension: str) -> str:
+    return f"pactesur-practices-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _attachment(response: HttpResponse | StreamingHttpResponse, extension: str) -> None:
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename(extension)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_vary_headers(response, ["Cookie"])
+
+
+@require_GET
+def practice_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV, streamed (100,000 rows never sit in memory)."""
+    queryset = _filterset(request).qs
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(EXPORT_COLUMNS)
+        for row in export_rows(queryset):
+            yield writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    _attachment(response, "csv")
+    return response
+
+
+@require_GET
+def practice_export_json(request: HttpRequest) -> HttpResponse:
+    """The filtered list as JSON, at most ``JSON_EXPORT_LIMIT`` practices (``truncated`` says
+    when there were more: the CSV export has no limit)."""
+    queryset = _filterset(request).qs
+    rows = list(export_rows(queryset, limit=JSON_EXPORT_LIMIT + 1))
+    truncated = len(rows) > JSON_EXPORT_LIMIT
+    document: dict[str, Any] = {
+        "generated_at": timezone.now(),
+        "count": min(len(rows), JSON_EXPORT_LIMIT),
+        "truncated": truncated,
+        "limit": JSON_EXPORT_LIMIT,
+        "practices": rows[:JSON_EXPORT_LIMIT],
+    }
+    if truncated:
+        document["note"] = _(
+            "Only the first %(limit)s practices are included: narrow the filters, "
+            "or download the CSV export, which has them all."
+        ) % {"limit": JSON_EXPORT_LIMIT}
+    response = HttpResponse(
+        json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    _attachment(response, "json")
+    return response

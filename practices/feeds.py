@@ -1,0 +1,89 @@
+"""RSS and Atom feeds of newly published public practices, all themes or one theme.
+
+Feeds are public documents that readers and aggregators cache and pass on: they list what an
+anonymous visitor may read, whoever asks (``selectors.feed_practices``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from cities.models import Theme
+from moderation.markdown import markdown_to_text
+
+from .models import Practice
+from .selectors import feed_practices
+
+
+class LatestPracticesRss(Feed):
+    def title(self) -> str:
+        return _("PACTESUR 2: new promising practices")
+
+    def description(self) -> str:
+        return _(
+            "Promising practices for the security of public spaces, newly published by the "
+            "local police forces of the PACTESUR 2 network."
+        )
+
+    def link(self) -> str:
+        return reverse("practices:list")
+
+    def items(self) -> list[Practice]:
+        return feed_practices()
+
+    def item_title(self, item: Practice) -> str:
+        return item.title
+
+    def item_description(self, item: Practice) -> str:
+        return markdown_to_text(item.summary)
+
+    def item_link(self, item: Practice) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Practice) -> Any:
+        return item.published_at
+
+    def item_updateddate(self, item: Practice) -> Any:
+        return item.updated_at
+
+    def item_author_name(self, item: Practice) -> str:
+        return item.city.name
+
+    def item_categories(self, item: Practice) -> list[str]:
+        return [theme.name for theme in item.themes.all()]
+
+
+class LatestPracticesAtom(LatestPracticesRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self) -> str:
+        return self.description()
+
+
+class ThemePracticesRss(LatestPracticesRss):
+    def get_object(self, request: Any, theme: str) -> Theme:
+        return get_object_or_404(Theme, slug=theme)
+
+    def title(self, obj: Theme) -> str:
+        return _("PACTESUR 2: new promising practices on %(theme)s") % {"theme": obj.name}
+
+    def description(self, obj: Theme) -> str:
+        return _("Newly published promising practices on %(theme)s.") % {"theme": obj.name}
+
+    def link(self, obj: Theme) -> str:
+        return f"{reverse('practices:list')}?theme={obj.slug}"
+
+    def items(self, obj: Theme) -> list[Practice]:
+        return feed_practices(obj)
+
+
+class ThemePracticesAtom(ThemePracticesRss):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Theme) -> str:
+        return self.description(obj)

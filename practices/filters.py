@@ -1,0 +1,290 @@
+"""The practice list's filters: one ``FilterSet`` for the list page, its htmx partial and exports.
+
+Choices for themes and cities are read once per request (two small queries) and reused to turn
+slugs into ids, so filtering never joins the theme or city tables.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from cities.countries import country_name
+from cities.models import City, Theme
+
+from .models import Practice, PracticeQuerySet
+
+# Languages a practice may be written in: those of the 15 cities, English and German.
+PRACTICE_LANGUAGES = (
+    "en",
+    "fr",
+    "it",
+    "es",
+    "ca",
+    "nl",
+    "de",
+    "pt",
+    "pl",
+    "sk",
+    "hu",
+    "el",
+    "lv",
+    "et",
+    "lt",
+)
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def language_name(code: str) -> str:
+    """ "fr" → "French" (translated); an unknown code is shown as it is."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return sorted(((code, language_name(code)) for code in PRACTICE_LANGUAGES), key=lambda c: c[1])
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` rendered in Python: Django renders each option through a template, which
+    costs milliseconds for the ~265 cities of the network on every list page."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        selected = {str(v) for v in self.format_value(value)}
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        for value_, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', value_))
+                parts.extend(self._option(v, lbl, selected) for v, lbl in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(value_, label, selected))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # every part went through format_html
+
+    @staticmethod
+    def _option(value: Any, label: Any, selected: set[str]) -> str:
+        value = "" if value is None else str(value)
+        return format_html(
+            '<option value="{}"{}>{}</option>',
+            value,
+            " selected" if value in selected else "",
+            label,
+        )
+
+
+class FastCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes rendered in Python: a ``<div>`` per choice, the box then its label."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        checked = {str(v) for v in (value or [])}
+        base_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        parts = [format_html('<div id="{}" class="checkbox-choices">', base_id)]
+        for index, (value_, label) in enumerate(self.choices):
+            option_id = f"{base_id}_{index}"
+            parts.append(
+                format_html(
+                    '<div><input type="checkbox" name="{}" value="{}" id="{}"{}>'
+                    ' <label for="{}">{}</label></div>',
+                    name,
+                    value_,
+                    option_id,
+                    " checked" if str(value_) in checked else "",
+                    option_id,
+                    label,
+                )
+            )
+        parts.append("</div>")
+        return mark_safe("".join(parts))  # every part went through format_html
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    TITLE = "title"
+    CHOICES = (
+        (RELEVANCE, _("Relevance")),
+        (NEWEST, _("Newest first")),
+        (TITLE, _("Title (A to Z)")),
+    )
+    ORDERINGS = {
+        RELEVANCE: ("-rank", "-published_at", "-pk"),
+        NEWEST: ("-published_at", "-pk"),
+        TITLE: ("title", "pk"),
+    }
+
+
+class PracticeFilter(django_filters.FilterSet):
+    """Search, facets and sort. Every value comes from the query string, so every combination is
+    a shareable URL; an invalid value is ignored (and reported by the form), never a 500."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        max_length=200,
+        help_text=_('Words, a "quoted phrase", -word to exclude, "or" for either.'),
+    )
+    theme = django_filters.MultipleChoiceFilter(
+        label=_("Themes"),
+        method="filter_themes",
+        widget=FastCheckboxes,
+        help_text=_("Practices with any of the chosen themes."),
+    )
+    city = django_filters.ChoiceFilter(
+        label=_("City"), method="filter_city", empty_label=_("All cities"), widget=FastSelect
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"),
+        method="filter_country",
+        empty_label=_("All countries"),
+        widget=FastSelect,
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("Outcome"),
+        choices=Practice.Outcome.choices,
+        empty_label=_("Any outcome"),
+        widget=FastSelect,
+    )
+    evaluation_stage = django_filters.ChoiceFilter(
+        label=_("Evaluation stage"),
+        choices=Practice.EvaluationStage.choices,
+        empty_label=_("Any stage"),
+        widget=FastSelect,
+    )
+    year = django_filters.NumberFilter(
+        label=_("Active in year"),
+        method="filter_year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        help_text=_("Practices running at some point in that year, e.g. 2024."),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Original language"),
+        field_name="original_language",
+        choices=language_choices,
+        empty_label=_("Any language"),
+        widget=FastSelect,
+    )
+    has_attachments = django_filters.BooleanFilter(
+        label=_("Only with attachments"),
+        method="filter_has_attachments",
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=Sort.CHOICES,
+        method="filter_nothing",
+        empty_label=None,
+        widget=FastSelect,
+    )
+
+    class Meta:
+        model = Practice
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and not data.get("sort"):
+            # Show the sort in effect: relevance when searching, else newest first.
+            data = data.copy()
+            data["sort"] = Sort.RELEVANCE if (data.get("q") or "").strip() else Sort.NEWEST
+        super().__init__(data, *args, **kwargs)
+        # Plain rows, not model instances: the network has ~265 cities.
+        self.themes = list(
+            Theme.objects.order_by("position", "name").values_list("id", "slug", "name", named=True)
+        )
+        self.cities = list(
+            City.objects.order_by("name").values_list(
+                "id", "slug", "name", "country", "project_role", named=True
+            )
+        )
+        self._theme_ids = {t.slug: t.id for t in self.themes}
+        self._city_ids = {c.slug: c.id for c in self.cities}
+        self._country_city_ids: dict[str, list[int]] = {}
+        for c in self.cities:
+            self._country_city_ids.setdefault(c.country, []).append(c.id)
+
+        # Choices go on the form's own fields (after the form has copied its fields: deep-copying
+        # 265 choices on every request is not free).
+        fields = self.form.fields
+        fields["theme"].choices = [(t.slug, t.name) for t in self.themes]
+        project = [
+            (c.slug, c.name) for c in self.cities if c.project_role != City.ProjectRole.NETWORK
+        ]
+        network = [
+            (c.slug, c.name) for c in self.cities if c.project_role == City.ProjectRole.NETWORK
+        ]
+        fields["city"].choices = (
+            [(_("PACTESUR 2 cities"), project), (_("Efus network"), network)]
+            if network
+            else project
+        )
+        fields["country"].choices = sorted(
+            ((code, country_name(code)) for code in self._country_city_ids), key=lambda c: c[1]
+        )
+
+    # --- filters -------------------------------------------------------------------------------
+
+    def filter_search(self, queryset: PracticeQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_themes(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        ids = [self._theme_ids[slug] for slug in value if slug in self._theme_ids]
+        if not ids:
+            return queryset
+        through = Practice.themes.through.objects.filter(
+            practice_id=OuterRef("pk"), theme_id__in=ids
+        )
+        return queryset.filter(Exists(through))
+
+    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(city_id=self._city_ids[value])
+
+    def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(city_id__in=self._country_city_ids[value])
+
+    def filter_year(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        """The practice's period overlaps that year (an open end means ongoing)."""
+        year = int(value)
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return queryset.filter(
+            Q(period_start__lte=last), Q(period_end__isnull=True) | Q(period_end__gte=first)
+        )
+
+    def filter_has_attachments(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(attachment_count__gt=0) if value else queryset
+
+    def filter_nothing(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset  # ``sort`` is applied last, in ``filter_queryset``
+
+    # --- sort ----------------------------------------------------------------------------------
+
+    @property
+    def search_query(self) -> str:
+        data = getattr(self.form, "cleaned_data", {})
+        return (data.get("q") or "").strip()
+
+    @property
+    def current_sort(self) -> str:
+        """The sort in effect: relevance by default when searching, else newest first; relevance
+        without a search means newest first."""
+        chosen = getattr(self.form, "cleaned_data", {}).get("sort")
+        if self.search_query:
+            return chosen or Sort.RELEVANCE
+        return Sort.NEWEST if chosen in (None, "", Sort.RELEVANCE) else chosen
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*Sort.ORDERINGS[self.current_sort])
