@@ -75,20 +75,20 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 
 def _coordinators_prefetch() -> Prefetch:
-    """A body's approved, active coordinators, as ``body.coordinators``.
+    """Each body's approved, active coordinators, as ``body.coordinators`` (on a city query).
 
     ``cities`` does not import ``accounts`` (apps import in one direction, STYLE.md §1): the
     membership model and its ``coordinators()`` queryset are reached through Body's reverse
     relation.
     """
-    membership_model = Body._meta.get_field("memberships").related_model
+    membership_model: Any = Body._meta.get_field("memberships").related_model
     coordinators = (
         membership_model._default_manager.coordinators()
         .filter(user__is_active=True)
         .select_related("user")
         .order_by("user__full_name", "pk")
     )
-    return Prefetch("memberships", queryset=coordinators, to_attr="coordinators")
+    return Prefetch("bodies__memberships", queryset=coordinators, to_attr="coordinators")
 
 
 def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -96,16 +96,14 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     Coordinators' names are shown to approved members only; nobody's personal address is shown.
     """
-    bodies = Body.objects.order_by("official_name").prefetch_related(_coordinators_prefetch())
     city = get_object_or_404(
-        City.objects.prefetch_related("challenges", Prefetch("bodies", queryset=bodies)),
-        slug=slug,
+        City.objects.with_details().prefetch_related(_coordinators_prefetch()), slug=slug
     )
     bodies = list(city.bodies.all())
     context = {
         "city": city,
         "bodies": bodies,
-        "has_contact": any(b.contact_email or b.coordinators for b in bodies),
+        "has_contact": any(b.contact_email or getattr(b, "coordinators", None) for b in bodies),
         "show_coordinator_names": bool(getattr(request.user, "is_member", False)),
     }
     return render(request, "cities/city_detail.html", context)
