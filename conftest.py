@@ -1,5 +1,7 @@
 """Test-only settings tweaks (STYLE.md §9) and the fixtures every test folder shares."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -17,6 +19,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "http://testserver"
+    # WhiteNoise warns at every middleware load when STATIC_ROOT is missing (no collectstatic).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

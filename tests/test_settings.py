@@ -158,11 +158,11 @@ def test_a_broker_turns_off_eager_tasks():
 
 @pytest.mark.services
 def test_postgresql_connection_goes_through_the_pool():
+    """A real connection, to the server's `postgres` database (DATABASE_URL's may not exist)."""
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(url)
+    parts = urlsplit(url if url.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/")
     require_service("PostgreSQL", parts.hostname or "127.0.0.1", parts.port or 5432)
+    url = parts._replace(path="/postgres").geturl()
     script = (
         "import environ; environ.Env.read_env = classmethod(lambda *a, **k: None)\n"
         "import django; django.setup()\n"
