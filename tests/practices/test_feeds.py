@@ -1,0 +1,124 @@
+"""RSS and Atom feeds: the newest public practices, whoever asks; per theme too."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cities.models import Theme
+from moderation.models import Status, Visibility
+from tests.practices.factories import PracticeFactory
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def parse(content: bytes) -> ET.Element:
+    return ET.fromstring(content)  # noqa: S314  (our own feed, in a test)
+
+
+def rss_items(response) -> list[ET.Element]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    return parse(response.content).findall("./channel/item")
+
+
+def rss_titles(response) -> list[str]:
+    return [item.findtext("title") for item in rss_items(response)]
+
+
+def atom_titles(response) -> list[str]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = parse(response.content)
+    return [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+
+
+def _hidden_practices(author) -> None:
+    PracticeFactory(title="Network only", visibility=Visibility.NETWORK)
+    PracticeFactory(title="Police only", visibility=Visibility.POLICE)
+    PracticeFactory(title="A draft", status=Status.DRAFT, published_at=None, created_by=author)
+    PracticeFactory(
+        title="Submitted", status=Status.SUBMITTED, published_at=None, created_by=author
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "member", "coordinator", "efus_staff"])
+def test_feeds_list_only_public_published_practices_whoever_asks(client, request, role, member):
+    PracticeFactory(title="Public one")
+    _hidden_practices(member)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    assert rss_titles(client.get(reverse("practices:feed_rss"))) == ["Public one"]
+    assert atom_titles(client.get(reverse("practices:feed_atom"))) == ["Public one"]
+
+
+@pytest.mark.django_db
+def test_rss_has_the_30_newest_with_links_dates_summary_and_themes(client):
+    start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    events = Theme.objects.get(slug="major-events")
+    for i in range(32):
+        PracticeFactory(
+            title=f"Practice {i:02d}",
+            summary="**Bold** summary with a [link](https://e.org).",
+            published_at=start + datetime.timedelta(days=i),
+            themes=[events],
+        )
+    response = client.get(reverse("practices:feed_rss"))
+    items = rss_items(response)
+    assert len(items) == 30
+    assert [i.findtext("title") for i in items[:2]] == ["Practice 31", "Practice 30"]
+    first = items[0]
+    assert first.findtext("link").startswith("http://testserver/practices/")
+    assert first.findtext("description") == "Bold summary with a link."
+    assert "2024" in first.findtext("pubDate")
+    assert [c.text for c in first.findall("category")] == ["Major events"]
+    channel = parse(response.content).find("channel")
+    assert channel.findtext("link") == "http://testserver/practices/"
+
+
+@pytest.mark.django_db
+def test_theme_feeds_list_that_theme_only(client):
+    PracticeFactory(title="Events", themes=[Theme.objects.get(slug="major-events")])
+    PracticeFactory(title="Nightlife", themes=[Theme.objects.get(slug="safe-nightlife")])
+    PracticeFactory(
+        title="Events, network",
+        visibility=Visibility.NETWORK,
+        themes=[Theme.objects.get(slug="major-events")],
+    )
+    rss = client.get(reverse("practices:theme_feed_rss", args=["major-events"]))
+    assert rss_titles(rss) == ["Events"]
+    assert "Major events" in parse(rss.content).find("channel").findtext("title")
+    atom = client.get(reverse("practices:theme_feed_atom", args=["safe-nightlife"]))
+    assert atom_titles(atom) == ["Nightlife"]
+
+
+@pytest.mark.django_db
+def test_unknown_theme_feed_is_a_404(client):
+    assert (
+        client.get(reverse("practices:theme_feed_rss", args=["no-such-theme"])).status_code == 404
+    )
+    assert (
+        client.get(reverse("practices:theme_feed_atom", args=["no-such-theme"])).status_code == 404
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name,args", [("feed_rss", []), ("theme_feed_atom", ["major-events"])])
+def test_feed_query_count_does_not_grow_with_items(client, url_name, args):
+    themes = list(Theme.objects.filter(slug__in=["major-events", "safe-nightlife"]))
+    url = reverse(f"practices:{url_name}", args=args)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    PracticeFactory(themes=themes)
+    count()  # warm the site cache (the feed's domain), as on a running server
+    one = count()
+    PracticeFactory.create_batch(24, themes=themes)
+    assert one == count() <= 5
