@@ -2,9 +2,9 @@
 
 Two layers: markdown-it escapes raw HTML (``html`` is off) and refuses ``javascript:`` links; nh3
 then keeps only a small set of tags, no attributes except ``href`` on links, only http, https and
-mailto URLs, and adds ``rel="nofollow noopener"`` to every link. Headings are shifted so that a
-``# Heading`` inside a section sits under the page's own headings (``h3`` by default), and images
-become their alt text: the platform shows pictures only as moderated attachments.
+mailto URLs, and adds ``rel="nofollow noopener"`` to every link. Headings are shifted so that the
+text's highest heading sits just under the page's own (``h3`` by default, never above ``h2`` or
+below ``h4``), and images become their alt text: pictures are shown only as moderated attachments.
 """
 
 from __future__ import annotations
@@ -62,9 +62,13 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 
 def _shift_headings(tokens: list[Token], top: int) -> None:
+    """The text's highest heading becomes ``h<top>`` and the others follow (no level skipped
+    under the page's own headings); images become their alt text."""
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    offset = top - min(levels) if levels else 0
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = int(token.tag[1]) + top - 1
+            level = int(token.tag[1]) + offset
             token.tag = f"h{min(max(level, HIGHEST_HEADING), LOWEST_HEADING)}"
         elif token.type == "inline" and token.children:
             token.children = [
@@ -87,7 +91,7 @@ def sanitize(html: str) -> str:
 
 
 def render_markdown(text: str | None, *, top_heading: int = 3) -> str:
-    """Safe HTML for ``text``; a ``#`` heading becomes ``h<top_heading>`` (kept within h2-h4)."""
+    """Safe HTML for ``text``; its highest heading becomes ``h<top_heading>`` (all within h2-h4)."""
     if not text or not text.strip():
         return ""
     md = _parser()

@@ -97,6 +97,11 @@ def test_headings_are_shifted_under_the_page_headings():
     assert "<h1" not in html and "<h2" not in html
 
 
+def test_the_highest_heading_of_the_text_becomes_the_top_level_without_skipping():
+    html = render_markdown("## Steps\n\n### First\n\n## Results")
+    assert re.findall(r"<(h\d)>", html) == ["h3", "h4", "h3"]
+
+
 def test_heading_level_can_start_at_h2_and_never_goes_above_it():
     assert re.findall(r"<(h\d)>", render_markdown("# One\n\n## Two", top_heading=2)) == ["h2", "h3"]
     assert re.findall(r"<(h\d)>", render_markdown("# One", top_heading=1)) == ["h2"]
