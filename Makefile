@@ -10,8 +10,6 @@ STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 # Extra arguments for pytest, e.g. `make test ARGS="tests/accounts -x"`.
 ARGS ?=
-# Set by measure, see README (Development > Tests): on 2 cores the suite is faster in one process.
-PYTEST_WORKERS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench demo worker beat messages check-deploy \
@@ -53,8 +51,10 @@ run: migrate compile-missing-messages ## Set up and start the site on http://127
 demo: migrate ## (Re)build the demo data and print the demo logins
 	$(MANAGE) seed_demo
 
+# One process: pytest-xdist measured no faster on 2 cores, and its workers would share (and
+# clear) one Redis cache. See README, Development.
 test: $(STAMP) ## Run the test suite on whatever DATABASE_URL says (SQLite by default)
-	$(BIN)/pytest $(if $(PYTEST_WORKERS),-n $(PYTEST_WORKERS)) $(ARGS)
+	$(BIN)/pytest $(ARGS)
 
 lint: $(STAMP) ## ruff check, ruff format --check, mypy
 	$(BIN)/ruff check .
