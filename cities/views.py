@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .filters import NetworkCityFilter
 from .maps import europe_map
 from .models import Body, City
+from .sections import city_sections, home_sections
 
 NETWORK_PAGE_SIZE = 50
 # The directory's groups, in order, with their headings.
@@ -49,7 +50,8 @@ def _directory_context() -> dict[str, Any]:
 
 def home(request: HttpRequest) -> HttpResponse:
     """Public: what PACTESUR 2 and the network are, the 15 cities, a map, what members can do."""
-    return render(request, "cities/home.html", _directory_context())
+    context = {**_directory_context(), "sections": home_sections(request)}
+    return render(request, "cities/home.html", context)
 
 
 def city_list(request: HttpRequest) -> HttpResponse:
@@ -105,5 +107,6 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "bodies": bodies,
         "has_contact": any(b.contact_email or getattr(b, "coordinators", None) for b in bodies),
         "show_coordinator_names": bool(getattr(request.user, "is_member", False)),
+        "sections": city_sections(request, city),
     }
     return render(request, "cities/city_detail.html", context)

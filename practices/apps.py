@@ -7,4 +7,10 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Promising practices")
 
     def ready(self) -> None:
+        from cities import sections as city_sections
+
         from . import permissions  # noqa: F401  (registers the rules)
+        from . import sections
+
+        city_sections.register_home_section(sections.home_section)
+        city_sections.register_city_section(sections.city_section)
