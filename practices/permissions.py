@@ -32,7 +32,9 @@ def is_editable_in_place(user: Any, practice: Practice) -> bool:
 
 @rules.predicate
 def belongs_to_practice_city(user: Any, practice: Practice) -> bool:
-    return bool(user.is_authenticated and user.is_member and user.city and user.city.pk == practice.city_id)
+    return bool(
+        user.is_authenticated and user.is_member and user.city and user.city.pk == practice.city_id
+    )
 
 
 @rules.predicate
@@ -53,7 +55,9 @@ rules.add_rule("practices.add_practice", is_member)
 # the author edits their own draft while it is a draft; Efus staff may edit everything.
 rules.add_rule(
     "practices.change_practice",
-    coordinates_practice_city | is_efus_staff | (is_author & belongs_to_practice_city & is_editable_in_place),
+    coordinates_practice_city
+    | is_efus_staff
+    | (is_author & belongs_to_practice_city & is_editable_in_place),
 )
 # The coordinator (or the author, if coordinator) submits to moderation.
 rules.add_rule("practices.submit_practice", coordinates_practice_city | is_efus_staff)
@@ -76,3 +80,40 @@ def get_practice_for_adoption(user: Any, pk: int) -> Practice:
     if not rules.test_rule("practices.add_adoption", user, practice):
         raise Http404
     return practice
+
+
+def practice_flags(user: Any, practice: Practice) -> dict[str, Any]:
+    """What the detail page may offer this user on this practice (computed here, displayed by
+    ``practices/includes/practice_actions.html``). At most two queries, whatever the practice.
+
+    Keys: ``can_edit``, ``can_submit``, ``can_adopt`` (and ``has_adopted``: their city already
+    recorded an adoption), ``can_moderate``, ``open_revision`` (a pending edit, or ``None``),
+    ``show_status`` (the user may see unpublished state: author, the city's coordinator, Efus
+    staff), ``ask_coordinator`` (an author who may edit the draft but not submit it).
+    """
+    from moderation.services import open_revision
+
+    from .models import Adoption
+
+    can_edit = rules.test_rule("practices.change_practice", user, practice)
+    may_submit = rules.test_rule("practices.submit_practice", user, practice)
+    in_place = practice.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
+    can_moderate = rules.test_rule("moderation.moderate", user)
+    can_adopt = rules.test_rule("practices.add_adoption", user, practice)
+    has_adopted = bool(
+        can_adopt and Adoption.objects.filter(practice=practice, city=user.city).exists()
+    )
+    show_status = bool(can_edit or can_moderate or may_submit or is_author(user, practice))
+    revision = (
+        open_revision(practice) if show_status and practice.status == Status.PUBLISHED else None
+    )
+    return {
+        "can_edit": can_edit,
+        "can_submit": bool(may_submit and in_place),
+        "can_adopt": can_adopt and not has_adopted,
+        "has_adopted": has_adopted,
+        "can_moderate": can_moderate,
+        "open_revision": revision,
+        "show_status": show_status,
+        "ask_coordinator": bool(can_edit and in_place and not may_submit),
+    }
