@@ -26,8 +26,14 @@ def _rule(obj: models.Model, verb: str) -> str:
 
 
 def _log(
-    obj: Moderated, *, action: str, by: Any, from_status: str, to_status: str,
-    message: str = "", revision: Revision | None = None,
+    obj: Moderated,
+    *,
+    action: str,
+    by: Any,
+    from_status: str,
+    to_status: str,
+    message: str = "",
+    revision: Revision | None = None,
 ) -> ModerationEvent:
     event = ModerationEvent.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
@@ -84,9 +90,18 @@ def moderation_submit(*, obj: Moderated, by: Any, message: str = "") -> Moderate
     if not rules.test_rule(_rule(obj, "submit"), by, obj):
         raise PermissionDenied
     if obj.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
-        raise ValidationError(_("Only a draft or an item sent back for changes can be submitted."), code="state")
+        raise ValidationError(
+            _("Only a draft or an item sent back for changes can be submitted."), code="state"
+        )
     old = _set_status(obj, Status.SUBMITTED, submitted_at=timezone.now())
-    _log(obj, action=Action.SUBMIT, by=by, from_status=old, to_status=Status.SUBMITTED, message=message)
+    _log(
+        obj,
+        action=Action.SUBMIT,
+        by=by,
+        from_status=old,
+        to_status=Status.SUBMITTED,
+        message=message,
+    )
     return obj
 
 
@@ -96,7 +111,9 @@ def revision_propose(*, obj: Moderated, by: Any, data: dict[str, Any]) -> Revisi
     if not rules.test_rule(_rule(obj, "change"), by, obj):
         raise PermissionDenied
     if obj.status != Status.PUBLISHED:
-        raise ValidationError(_("Only a published item takes a revision; edit the draft instead."), code="state")
+        raise ValidationError(
+            _("Only a published item takes a revision; edit the draft instead."), code="state"
+        )
     payload = serialize_fields(obj, data)
     revision = open_revision(obj)
     old = revision.status if revision else ""
@@ -107,7 +124,14 @@ def revision_propose(*, obj: Moderated, by: Any, data: dict[str, Any]) -> Revisi
     revision.created_by = by
     revision.updated_at = timezone.now()
     revision.save()
-    _log(obj, action=Action.REVISE, by=by, from_status=old, to_status=Revision.Status.SUBMITTED, revision=revision)
+    _log(
+        obj,
+        action=Action.REVISE,
+        by=by,
+        from_status=old,
+        to_status=Revision.Status.SUBMITTED,
+        revision=revision,
+    )
     return revision
 
 
@@ -126,9 +150,18 @@ def moderation_publish(*, obj: Moderated, by: Any, message: str = "") -> Moderat
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     if obj.status == Status.SUBMITTED:
         now = timezone.now()
-        old = _set_status(obj, Status.PUBLISHED, message="", published_at=obj.published_at or now, updated_at=now)
+        old = _set_status(
+            obj, Status.PUBLISHED, message="", published_at=obj.published_at or now, updated_at=now
+        )
         obj.on_content_changed()
-        _log(obj, action=Action.PUBLISH, by=by, from_status=old, to_status=Status.PUBLISHED, message=message)
+        _log(
+            obj,
+            action=Action.PUBLISH,
+            by=by,
+            from_status=old,
+            to_status=Status.PUBLISHED,
+            message=message,
+        )
         return obj
     revision = open_revision(obj)
     if revision is not None and revision.status == Revision.Status.SUBMITTED:
@@ -140,8 +173,13 @@ def moderation_publish(*, obj: Moderated, by: Any, message: str = "") -> Moderat
         revision.updated_at = timezone.now()
         revision.save(update_fields=["status", "updated_at"])
         _log(
-            obj, action=Action.PUBLISH_REVISION, by=by, from_status=Revision.Status.SUBMITTED,
-            to_status=Revision.Status.PUBLISHED, message=message, revision=revision,
+            obj,
+            action=Action.PUBLISH_REVISION,
+            by=by,
+            from_status=Revision.Status.SUBMITTED,
+            to_status=Revision.Status.PUBLISHED,
+            message=message,
+            revision=revision,
         )
         return obj
     raise ValidationError(_("Nothing is waiting for review on this item."), code="state")
@@ -153,11 +191,20 @@ def moderation_request_changes(*, obj: Moderated, by: Any, message: str) -> Mode
     _check_moderator(by)
     message = (message or "").strip()
     if not message:
-        raise ValidationError(_("Tell the author what to change: the message is required."), code="message")
+        raise ValidationError(
+            _("Tell the author what to change: the message is required."), code="message"
+        )
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     if obj.status == Status.SUBMITTED:
         old = _set_status(obj, Status.CHANGES_REQUESTED, message=message)
-        _log(obj, action=Action.REQUEST_CHANGES, by=by, from_status=old, to_status=obj.status, message=message)
+        _log(
+            obj,
+            action=Action.REQUEST_CHANGES,
+            by=by,
+            from_status=old,
+            to_status=obj.status,
+            message=message,
+        )
         return obj
     revision = open_revision(obj)
     if revision is not None and revision.status == Revision.Status.SUBMITTED:
@@ -167,8 +214,13 @@ def moderation_request_changes(*, obj: Moderated, by: Any, message: str) -> Mode
         obj.moderation_message = message
         obj.save(update_fields=["moderation_message"])
         _log(
-            obj, action=Action.REQUEST_REVISION_CHANGES, by=by, from_status=Revision.Status.SUBMITTED,
-            to_status=Revision.Status.CHANGES_REQUESTED, message=message, revision=revision,
+            obj,
+            action=Action.REQUEST_REVISION_CHANGES,
+            by=by,
+            from_status=Revision.Status.SUBMITTED,
+            to_status=Revision.Status.CHANGES_REQUESTED,
+            message=message,
+            revision=revision,
         )
         return obj
     raise ValidationError(_("Nothing is waiting for review on this item."), code="state")
@@ -180,12 +232,16 @@ def moderation_unpublish(*, obj: Moderated, by: Any, message: str) -> Moderated:
     _check_moderator(by)
     message = (message or "").strip()
     if not message:
-        raise ValidationError(_("Say why the item is taken down: the message is required."), code="message")
+        raise ValidationError(
+            _("Say why the item is taken down: the message is required."), code="message"
+        )
     if obj.status != Status.PUBLISHED:
         raise ValidationError(_("Only a published item can be unpublished."), code="state")
     old = _set_status(obj, Status.CHANGES_REQUESTED, message=message)
     obj.on_content_changed()
-    _log(obj, action=Action.UNPUBLISH, by=by, from_status=old, to_status=obj.status, message=message)
+    _log(
+        obj, action=Action.UNPUBLISH, by=by, from_status=old, to_status=obj.status, message=message
+    )
     return obj
 
 
@@ -232,38 +288,90 @@ def apply_fields(obj: Moderated, data: dict[str, Any]) -> None:
 def revision_changes(obj: Moderated, data: dict[str, Any]) -> list[dict[str, Any]]:
     """What a revision changes: one row per changed field, with the label, before and after."""
     current = serialize_fields(
-        obj, {name: (getattr(obj, name).all() if obj._meta.get_field(name).many_to_many else getattr(obj, name))
-              for name in obj.MODERATED_FIELDS}
+        obj,
+        {
+            name: (
+                getattr(obj, name).all()
+                if obj._meta.get_field(name).many_to_many
+                else getattr(obj, name)
+            )
+            for name in obj.MODERATED_FIELDS
+        },
     )
     rows = []
     for name in obj.MODERATED_FIELDS:
         if name in data and data[name] != current.get(name):
             field = obj._meta.get_field(name)
-            rows.append({"name": name, "label": field.verbose_name, "before": current.get(name), "after": data[name]})
+            rows.append(
+                {
+                    "name": name,
+                    "label": field.verbose_name,
+                    "before": current.get(name),
+                    "after": data[name],
+                }
+            )
     return rows
 
 
 # --- Notifications (run by the task, after commit) ----------------------------------------------
 
 DECISIONS = {
-    Action.PUBLISH, Action.REQUEST_CHANGES, Action.PUBLISH_REVISION,
-    Action.REQUEST_REVISION_CHANGES, Action.UNPUBLISH,
+    Action.PUBLISH,
+    Action.REQUEST_CHANGES,
+    Action.PUBLISH_REVISION,
+    Action.REQUEST_REVISION_CHANGES,
+    Action.UNPUBLISH,
 }
 
 
+SUBMISSIONS = {Action.SUBMIT, Action.REVISE}
+
+
+def moderators() -> list[Any]:
+    """Efus staff who may moderate: approved members of the Efus body (or superusers), with MFA."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef, Q
+
+    from accounts.models import Membership
+    from cities.models import Body
+
+    efus = Membership.objects.approved().filter(
+        user=OuterRef("pk"), body__type=Body.Type.NETWORK_SECRETARIAT
+    )
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(Exists(efus)) | Q(is_superuser=True))
+        .filter(Exists(totp))
+        .order_by("pk")
+    )
+
+
 def moderation_notify(*, event_id: int) -> int:
-    """Email the author(s) about a moderator's decision. Returns the number of emails sent."""
+    """Email about a moderation event. A decision goes to the item's author and the revision's
+    author; a submission (new item or proposed edit) goes to every Efus moderator. Returns the
+    number of emails sent."""
     from accounts.emails import send_email
 
-    event = ModerationEvent.objects.select_related("by", "revision__created_by", "content_type").filter(pk=event_id).first()
-    if event is None or event.action not in DECISIONS:
+    event = (
+        ModerationEvent.objects.select_related("by", "revision__created_by", "content_type")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or event.action not in DECISIONS | SUBMISSIONS:
         return 0
     obj = event.content_object
     if obj is None:
         return 0
-    recipients = {u.email for u in (obj.created_by, getattr(event.revision, "created_by", None)) if u is not None}
-    return send_email(
-        "moderation_decided",
-        to=sorted(recipients),
-        context={"event": event, "object": obj},
-    )
+    context = {"event": event, "object": obj, "label": obj._meta.label_lower}
+    if event.action in SUBMISSIONS:
+        sent = 0
+        for moderator in moderators():
+            if moderator.pk != event.by_id:
+                sent += send_email("moderation_submitted", to=[moderator.email], context=context)
+        return sent
+    authors = (obj.created_by, getattr(event.revision, "created_by", None))
+    recipients = {u.email for u in authors if u is not None and u.is_active}
+    return send_email("moderation_decided", to=sorted(recipients), context=context)

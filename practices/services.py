@@ -1,0 +1,188 @@
+"""Writes on practices, attachments and adoptions. Moderation transitions (submit, publish, ...)
+are ``moderation.services``; this module calls them where a practice edit needs one.
+
+What readers see never changes here without a moderator: a draft (or a practice sent back for
+changes) is edited in place, a published practice gets a pending revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import rules
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from moderation.models import Status
+from moderation.services import revision_propose
+
+from .models import Adoption, Attachment, Practice
+from .uploads import check_upload
+from .validators import clean_links
+
+MAX_ATTACHMENTS = 20
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The moderated values in ``data``, as (plain fields, many-to-many fields)."""
+    plain, m2m = {}, {}
+    for name in Practice.MODERATED_FIELDS:
+        if name not in data:
+            continue
+        target = m2m if Practice._meta.get_field(name).many_to_many else plain
+        target[name] = data[name]
+    if "links" in plain:
+        plain["links"] = clean_links(plain["links"])
+    return plain, m2m
+
+
+def _validate(practice: Practice) -> None:
+    practice.full_clean(exclude=["slug", "city", "body", "created_by"], validate_unique=False)
+
+
+@transaction.atomic
+def practice_create(*, by: Any, data: dict[str, Any]) -> Practice:
+    """A draft practice of the author's city and body; nobody but its author, their coordinator
+    and Efus staff sees it until a moderator publishes it."""
+    if not rules.test_rule("practices.add_practice", by) or by.city is None:
+        raise PermissionDenied
+    plain, m2m = _split(data)
+    plain.pop("status", None)
+    now = timezone.now()
+    practice = Practice(
+        city=by.city, body=by.body, created_by=by, status=Status.DRAFT,
+        created_at=now, updated_at=now, **plain,
+    )  # fmt: skip
+    _validate(practice)
+    practice.save()
+    for name, values in m2m.items():
+        getattr(practice, name).set(values)
+    practice.on_content_changed()
+    return practice
+
+
+@transaction.atomic
+def practice_update(*, practice: Practice, by: Any, data: dict[str, Any]) -> Practice:
+    """Edit a draft (or a practice sent back for changes) in place; for a published practice,
+    propose a revision that a moderator must approve. A submitted practice waits for its review."""
+    if not rules.test_rule("practices.change_practice", by, practice):
+        raise PermissionDenied
+    if practice.status == Status.PUBLISHED:
+        plain, m2m = _split(data)
+        # Validate the proposal as the practice would be, without touching the real row.
+        proposed = Practice(
+            **{f.attname: getattr(practice, f.attname) for f in Practice._meta.concrete_fields}
+        )
+        for name, value in plain.items():
+            setattr(proposed, name, value)
+        _validate(proposed)
+        revision_propose(obj=practice, by=by, data={**plain, **m2m})
+        return practice
+    if practice.status == Status.SUBMITTED:
+        raise ValidationError(
+            _(
+                "This practice is being reviewed: you can edit it again once the moderator "
+                "has decided."
+            ),
+            code="state",
+        )
+    plain, m2m = _split(data)
+    for name, value in plain.items():
+        setattr(practice, name, value)
+    practice.updated_at = timezone.now()
+    _validate(practice)
+    practice.save()
+    for name, values in m2m.items():
+        getattr(practice, name).set(values)
+    practice.on_content_changed()
+    return practice
+
+
+def _may_change_attachments(by: Any, practice: Practice) -> bool:
+    """Attachments are not carried by revisions, so adding one to a published (or submitted)
+    practice would bypass moderation: only then do Efus moderators alone add files."""
+    if not rules.test_rule("practices.change_practice", by, practice):
+        return False
+    return practice.is_editable_in_place or rules.test_rule("moderation.moderate", by)
+
+
+def _recount(practice: Practice) -> None:
+    practice.attachment_count = practice.attachments.count()
+    practice.save(update_fields=["attachment_count"])
+
+
+@transaction.atomic
+def attachment_add(
+    *, practice: Practice, by: Any, upload: UploadedFile, title: str = ""
+) -> Attachment:
+    """Attach a PDF or image, checked by its content (``practices.uploads``)."""
+    if not rules.test_rule("practices.change_practice", by, practice):
+        raise PermissionDenied
+    if not _may_change_attachments(by, practice):
+        raise ValidationError(
+            _(
+                "Files can be added while the practice is a draft or sent back for changes. "
+                "To add one to a published practice, send it to the Efus moderators."
+            ),
+            code="state",
+        )
+    if practice.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError(
+            _("A practice has at most %(max)s attachments: delete one first."),
+            code="too_many",
+            params={"max": MAX_ATTACHMENTS},
+        )
+    content_type = check_upload(upload)
+    original = os.path.basename((upload.name or "").replace("\\", "/"))[:200] or "file"
+    attachment = Attachment(
+        practice=practice, original_name=original, title=(title or "").strip()[:200],
+        content_type=content_type, size=upload.size, created_by=by,
+    )  # fmt: skip
+    # The stored name comes from ``attachment_path`` (the practice id and the detected type).
+    attachment.file.save(original, upload, save=False)
+    attachment.save()
+    _recount(practice)
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by: Any) -> None:
+    practice = attachment.practice
+    if not rules.test_rule("practices.change_practice", by, practice):
+        raise PermissionDenied
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _recount(practice)
+
+
+@transaction.atomic
+def adoption_create(
+    *, practice: Practice, by: Any, kind: str, outcome_note: str, started: dt.date | None = None
+) -> Adoption:
+    """Record that the coordinator's city adopted or adapted another city's practice."""
+    if not rules.test_rule("practices.add_adoption", by, practice):
+        raise PermissionDenied
+    duplicate = ValidationError(
+        _("%(city)s has already recorded that it adopted this practice."),
+        code="duplicate",
+        params={"city": by.city.name},
+    )
+    if Adoption.objects.filter(practice=practice, city=by.city).exists():
+        raise duplicate
+    adoption = Adoption(
+        practice=practice, city=by.city, kind=kind, outcome_note=(outcome_note or "").strip(),
+        started=started, created_by=by,
+    )  # fmt: skip
+    adoption.full_clean(exclude=["practice", "city", "created_by"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            adoption.save()
+    except IntegrityError:  # a second request at the same moment
+        raise duplicate from None
+    return adoption

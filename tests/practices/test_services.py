@@ -1,0 +1,341 @@
+"""Practice services against the database: drafting, the moderation state machine, revisions of
+published practices, the audit log, emails after commit, attachments and adoptions."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from cities.models import Theme
+from moderation.models import ModerationEvent, Revision, Status, Visibility
+from moderation.services import (
+    moderation_publish,
+    moderation_request_changes,
+    moderation_submit,
+    moderation_unpublish,
+    open_revision,
+    revision_changes,
+)
+from practices.models import Adoption, Practice
+from practices.services import (
+    adoption_create,
+    attachment_add,
+    attachment_delete,
+    practice_create,
+    practice_update,
+)
+from tests.accounts.factories import make_member
+from tests.cities.factories import reference_body
+from tests.moderation.conftest import celery_eager  # noqa: F401  (tasks run in-process)
+from tests.practices.factories import PracticeFactory
+from tests.practices.files import HTML_BYTES, pdf, png, upload
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
+
+DATA = {
+    "title": "Night-time mediators in the Old Town",
+    "summary": "Mediators patrol bar streets on weekend nights.",
+    "problem": "Noise and fights when bars close.",
+    "outcome": Practice.Outcome.PROMISING,
+    "visibility": Visibility.PUBLIC,
+    "links": ["https://example.org/report"],
+}
+
+
+def draft(by, **overrides):
+    return practice_create(by=by, data={**DATA, **overrides})
+
+
+def test_member_drafts_a_practice_of_their_own_city_and_body(member):
+    practice = draft(member, themes=list(Theme.objects.filter(slug="safe-nightlife")))
+    practice.refresh_from_db()
+    assert practice.status == Status.DRAFT
+    assert practice.city == member.city and practice.body == member.body
+    assert practice.created_by == member
+    assert practice.links == ["https://example.org/report"]
+    assert [t.slug for t in practice.themes.all()] == ["safe-nightlife"]
+    # Only its author, their coordinator and Efus staff see a draft.
+    assert (
+        not Practice.objects.visible_to(make_member(reference_body("madrid")))
+        .filter(pk=practice.pk)
+        .exists()
+    )
+
+
+@pytest.mark.parametrize("role", ["outsider", "pending_member"])
+def test_non_members_cannot_draft(role, request):
+    with pytest.raises(PermissionDenied):
+        draft(request.getfixturevalue(role))
+
+
+def test_javascript_link_is_refused_by_the_service(member):
+    with pytest.raises(ValidationError) as exc:
+        draft(member, links=["javascript:alert(1)"])
+    assert "http://" in exc.value.messages[0]
+    assert not Practice.objects.exists()
+
+
+def test_full_cycle_draft_submitted_changes_requested_resubmitted_published(
+    member, coordinator, efus_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = draft(member)
+    with pytest.raises(PermissionDenied):  # a plain member drafts; the coordinator submits
+        moderation_submit(obj=practice, by=member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_submit(obj=practice, by=coordinator)
+    assert practice.status == Status.SUBMITTED and practice.submitted_at
+    # Efus moderators hear of the submission.
+    assert [m.to for m in mailoutbox] == [[efus_staff.email]]
+    assert "To review" in mailoutbox[0].subject
+    mailoutbox.clear()
+
+    with pytest.raises(ValidationError):
+        moderation_request_changes(obj=practice, by=efus_staff, message="  ")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_request_changes(obj=practice, by=efus_staff, message="Add the costs, please.")
+    practice.refresh_from_db()
+    assert practice.status == Status.CHANGES_REQUESTED
+    assert practice.moderation_message == "Add the costs, please."
+    assert [m.to for m in mailoutbox] == [[member.email]]
+    assert "Changes requested" in mailoutbox[0].subject
+    assert "Add the costs, please." in mailoutbox[0].body
+    assert practice.get_absolute_url() in mailoutbox[0].body
+    mailoutbox.clear()
+
+    practice_update(practice=practice, by=member, data={"resources": "Two mediators, 40k EUR."})
+    moderation_submit(obj=practice, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_publish(obj=practice, by=efus_staff, message="Thank you.")
+    practice.refresh_from_db()
+    assert practice.status == Status.PUBLISHED and practice.published_at
+    assert practice.resources == "Two mediators, 40k EUR."
+    assert (
+        Practice.objects.visible_to(make_member(reference_body("madrid")))
+        .filter(pk=practice.pk)
+        .exists()
+    )
+    decided = [m for m in mailoutbox if "Published" in m.subject]
+    assert [m.to for m in decided] == [[member.email]]
+    assert "Thank you." in decided[0].body
+
+    events = list(ModerationEvent.objects.for_object(practice).order_by("at", "pk"))
+    assert [(e.action, e.from_status, e.to_status, e.by) for e in events] == [
+        ("submit", "draft", "submitted", coordinator),
+        ("request_changes", "submitted", "changes_requested", efus_staff),
+        ("submit", "changes_requested", "submitted", coordinator),
+        ("publish", "submitted", "published", efus_staff),
+    ]
+    assert events[1].message == "Add the costs, please."
+    assert all(e.at for e in events)
+
+
+def test_emails_wait_for_the_commit(
+    coordinator, efus_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    practice = draft(coordinator)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        moderation_submit(obj=practice, by=coordinator)
+    assert mailoutbox == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert len(mailoutbox) == 1
+
+
+def test_only_moderators_publish(coordinator):
+    practice = draft(coordinator)
+    moderation_submit(obj=practice, by=coordinator)
+    with pytest.raises(PermissionDenied):
+        moderation_publish(obj=practice, by=coordinator)
+
+
+def test_a_draft_cannot_be_published_directly(coordinator, efus_staff):
+    with pytest.raises(ValidationError):
+        moderation_publish(obj=draft(coordinator), by=efus_staff)
+
+
+def test_editing_a_published_practice_leaves_the_public_text_until_approved(
+    coordinator, efus_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        practice_update(
+            practice=practice, by=coordinator,
+            data={**DATA, "title": "Modular barriers", "summary": "New summary."},
+        )  # fmt: skip
+    practice.refresh_from_db()
+    assert practice.title == "Barriers"  # readers still see the published text
+    assert practice.status == Status.PUBLISHED
+    assert not Practice.objects.search("modular").filter(pk=practice.pk).exists()
+    revision = open_revision(practice)
+    assert revision.status == Revision.Status.SUBMITTED and revision.created_by == coordinator
+    assert "Edit to review" in mailoutbox[-1].subject and mailoutbox[-1].to == [efus_staff.email]
+
+    # The moderator sees what changed, field by field.
+    changed = {row["name"]: row for row in revision_changes(practice, revision.data)}
+    assert (
+        changed["title"]["before"] == "Barriers" and changed["title"]["after"] == "Modular barriers"
+    )
+    assert "summary" in changed and "problem" in changed
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_publish(obj=practice, by=efus_staff)
+    practice.refresh_from_db()
+    assert practice.title == "Modular barriers" and practice.summary == "New summary."
+    assert open_revision(practice) is None
+    assert Practice.objects.search("modular").filter(pk=practice.pk).exists()  # index kept current
+    assert Revision.objects.get(pk=revision.pk).status == Revision.Status.PUBLISHED
+    assert [m.to for m in mailoutbox] == [[coordinator.email]]
+    assert "Your edit is published" in mailoutbox[0].subject
+    actions = list(ModerationEvent.objects.for_object(practice).values_list("action", flat=True))
+    assert actions == ["publish_revision", "revise"]
+
+
+def test_changes_requested_on_an_edit_then_resubmitted(coordinator, efus_staff):
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    practice_update(practice=practice, by=coordinator, data={"title": "Barriers v2"})
+    moderation_request_changes(obj=practice, by=efus_staff, message="Keep the old title.")
+    revision = open_revision(practice)
+    assert revision.status == Revision.Status.CHANGES_REQUESTED
+    practice_update(practice=practice, by=coordinator, data={"title": "Barriers (2024)"})
+    revision.refresh_from_db()
+    assert (
+        revision.status == Revision.Status.SUBMITTED and revision.data["title"] == "Barriers (2024)"
+    )
+    assert Revision.objects.count() == 1  # the same pending edit, updated
+    moderation_publish(obj=practice, by=efus_staff)
+    practice.refresh_from_db()
+    assert practice.title == "Barriers (2024)"
+
+
+def test_a_submitted_practice_waits_for_its_review(coordinator):
+    practice = draft(coordinator)
+    moderation_submit(obj=practice, by=coordinator)
+    with pytest.raises(ValidationError) as exc:
+        practice_update(practice=practice, by=coordinator, data={"title": "Changed"})
+    assert exc.value.code == "state"
+
+
+def test_other_city_coordinator_cannot_edit(other_coordinator):
+    with pytest.raises(PermissionDenied):
+        practice_update(practice=PracticeFactory(), by=other_coordinator, data={"title": "Mine"})
+
+
+def test_author_cannot_edit_their_draft_once_published(member, efus_staff, coordinator):
+    practice = draft(member)
+    moderation_submit(obj=practice, by=coordinator)
+    moderation_publish(obj=practice, by=efus_staff)
+    with pytest.raises(PermissionDenied):
+        practice_update(practice=practice, by=member, data={"title": "Changed"})
+
+
+def test_unpublish_sends_it_back_with_a_message(coordinator, efus_staff):
+    practice = PracticeFactory(created_by=coordinator)
+    with pytest.raises(ValidationError):
+        moderation_unpublish(obj=practice, by=efus_staff, message="")
+    moderation_unpublish(obj=practice, by=efus_staff, message="Contains a name.")
+    practice.refresh_from_db()
+    assert practice.status == Status.CHANGES_REQUESTED
+    assert (
+        not Practice.objects.visible_to(make_member(reference_body("madrid")))
+        .filter(pk=practice.pk)
+        .exists()
+    )
+
+
+def test_period_end_before_start_is_refused(member):
+    import datetime as dt
+
+    with pytest.raises(ValidationError):
+        draft(member, period_start=dt.date(2024, 5, 1), period_end=dt.date(2023, 1, 1))
+
+
+# --- Attachments ------------------------------------------------------------------------------
+
+
+def test_attachment_is_stored_under_a_generated_name_with_its_detected_type(member):
+    practice = draft(member)
+    attachment = attachment_add(practice=practice, by=member, upload=pdf("scan.png"))
+    assert attachment.content_type == "application/pdf"
+    assert attachment.original_name == "scan.png"
+    assert attachment.file.name.endswith(".pdf") and "scan" not in attachment.file.name
+    practice.refresh_from_db()
+    assert practice.attachment_count == 1
+    attachment_add(practice=practice, by=member, upload=png())
+    practice.refresh_from_db()
+    assert practice.attachment_count == 2
+
+
+def test_html_named_pdf_is_refused_and_nothing_is_stored(member):
+    practice = draft(member)
+    with pytest.raises(ValidationError):
+        attachment_add(practice=practice, by=member, upload=upload("x.pdf", HTML_BYTES))
+    assert practice.attachments.count() == 0
+
+
+def test_attachment_delete_removes_the_file_after_commit(
+    member, django_capture_on_commit_callbacks
+):
+    practice = draft(member)
+    attachment = attachment_add(practice=practice, by=member, upload=pdf())
+    storage, name = attachment.file.storage, attachment.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment_delete(attachment=attachment, by=member)
+    assert not storage.exists(name)
+    practice.refresh_from_db()
+    assert practice.attachment_count == 0
+
+
+def test_authors_cannot_add_files_to_a_published_practice_but_moderators_can(
+    coordinator, efus_staff
+):
+    practice = PracticeFactory(created_by=coordinator)
+    with pytest.raises(ValidationError) as exc:
+        attachment_add(practice=practice, by=coordinator, upload=pdf())
+    assert exc.value.code == "state"
+    attachment_add(practice=practice, by=efus_staff, upload=pdf())
+    assert practice.attachments.count() == 1
+
+
+def test_readers_cannot_attach_files(other_coordinator):
+    with pytest.raises(PermissionDenied):
+        attachment_add(
+            practice=PracticeFactory(status=Status.DRAFT), by=other_coordinator, upload=pdf()
+        )
+
+
+# --- Adoptions --------------------------------------------------------------------------------
+
+
+def test_other_city_coordinator_records_an_adoption_once(other_coordinator):
+    practice = PracticeFactory()
+    adoption = adoption_create(
+        practice=practice, by=other_coordinator, kind=Adoption.Kind.ADAPTED,
+        outcome_note="Used for the Christmas market.",
+    )  # fmt: skip
+    assert adoption.city.slug == "madrid" and adoption.created_by == other_coordinator
+    with pytest.raises(ValidationError) as exc:
+        adoption_create(
+            practice=practice,
+            by=other_coordinator,
+            kind=Adoption.Kind.ADOPTED,
+            outcome_note="Again",
+        )
+    assert exc.value.code == "duplicate"
+    assert "Madrid has already recorded" in exc.value.messages[0]
+    assert Adoption.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["coordinator", "member", "efus_staff"])
+def test_only_another_citys_coordinator_may_adopt(role, request):
+    with pytest.raises(PermissionDenied):
+        adoption_create(
+            practice=PracticeFactory(), by=request.getfixturevalue(role), kind="adopted",
+            outcome_note="x",
+        )  # fmt: skip
+
+
+def test_unpublished_practice_cannot_be_adopted(other_coordinator):
+    practice = PracticeFactory(status=Status.DRAFT, published_at=None)
+    with pytest.raises(PermissionDenied):
+        adoption_create(practice=practice, by=other_coordinator, kind="adopted", outcome_note="x")
