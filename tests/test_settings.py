@@ -77,6 +77,7 @@ SETTINGS_VARIABLES = settings_variables()
 
 def _env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # check --deploy rejects it (async.E001)
     env["DJANGO_SETTINGS_MODULE"] = "pactesur.settings"
     env.update(values)
     return env

@@ -1,0 +1,112 @@
+"""Browser tests: Playwright's sync API driving the system Chromium against pytest-django's
+live server.
+
+The live server runs in a thread of this process, so it shares the test database (tests here use
+``transactional_db``: the server thread only sees committed rows), the settings and the locmem
+outbox (``mailoutbox``). Chromium missing: the tests skip, or fail when CI=true.
+"""
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
+from django.db import connections
+
+from pactesur.celery import app as celery_app
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def browser(transactional_db) -> Iterator:
+    """Chromium, for one test.
+
+    Function scope on purpose. Playwright's sync API keeps an asyncio event loop running in this
+    thread while it is alive, and then Django hands out *other* database connections (asgiref's
+    Local is per async context) that lack the test database's serialized contents: a browser
+    started before the test's database setup would skip `serialized_rollback`'s restore. Started
+    after it (it depends on `transactional_db`) and closed before the flush, it is safe.
+    """
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{reason}: browser tests are required when CI=true", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Django refuses ORM calls from a thread with a running event loop. The tests' own ORM calls
+    # are plain sync code: allow them while Playwright is alive, and only then.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    finally:
+        # The connections the test made with the loop running belong to that async context:
+        # close them now, or PostgreSQL cannot flush (nor later drop) the test database.
+        connections.close_all()
+
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable]:
+    """Open a page in a fresh browser context (its own cookies: one per person in a journey)."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks (notification emails) run in-process even when REDIS_URL configures a broker."""
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
+def totp_code(user) -> str:
+    """The code the user's authenticator app shows now, by allauth's own TOTP functions.
+
+    Waits for the next period when this one is about to end, so the code is still valid when the
+    server checks it.
+    """
+    period = mfa_settings.TOTP_PERIOD
+    if period - time.time() % period < 3:
+        time.sleep(period - time.time() % period + 0.1)
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
