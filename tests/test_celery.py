@@ -28,7 +28,7 @@ BROKER_DB = 4
 
 
 def test_health_ping_echoes_its_token():
-    result = health_ping.apply(args=["x"]).get()
+    result = health_ping.apply(args=("x",)).get()
     assert result["token"] == "x"
     assert datetime.fromisoformat(result["at"]).tzinfo is not None
 

@@ -52,7 +52,7 @@ def test_signup_confirmation_and_approval_by_the_city_coordinator(new_page, mail
     expect(membership_card).to_contain_text("Pending")
     expect(membership_card).to_contain_text("waiting for your coordinator's approval")
     user = User.objects.get(email="marie.agent@example.org")
-    assert user.membership.status == Membership.Status.PENDING
+    assert Membership.objects.get(user=user).status == Membership.Status.PENDING
 
     # Nice's coordinator signs in with password and TOTP code, and approves the request.
     staff = new_page()
