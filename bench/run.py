@@ -59,8 +59,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=40, help="warm-up requests per scenario (40)")
     p.add_argument("--reseed", action="store_true", help="drop and seed the database again")
     p.add_argument("--keep-server", action="store_true", help="leave gunicorn running at the end")
-    p.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
-    p.add_argument("--threads", type=int, default=1, help="threads per worker; >1 uses gthread (1)")
+    p.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (3)")
+    p.add_argument("--threads", type=int, default=3, help="threads per worker; >1 uses gthread (3)")
     p.add_argument(
         "--rounds", type=int, default=1, help="repeat the measurements; medians reported (1)"
     )
@@ -417,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if marker is None:
         print(f"Seeding {args.rows} practices across {args.cities} cities...")
-        report = seed.seed_practices(args.rows, args.cities, log=print)
+        report = seed.seed_practices(args.rows, args.cities, analyze=False, log=print)
         vacuum = seed.vacuum_analyze()
         print(f"  VACUUM ANALYZE: {vacuum:.1f} s")
         seconds = report.seconds + vacuum

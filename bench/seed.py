@@ -386,11 +386,17 @@ def _copy_links(pg, themes_rows, attachment_rows) -> None:
 
 
 def seed_practices(
-    rows: int, cities: int, *, seed: int = 2025, log: Callable[[str], None] = lambda s: None
+    rows: int,
+    cities: int,
+    *,
+    seed: int = 2025,
+    analyze: bool = True,
+    log: Callable[[str], None] = lambda s: None,
 ) -> SeedReport:
     """Add ``rows`` published practices across ``cities`` cities (PostgreSQL), index, analyse.
 
-    Runs in one transaction. The caller decides about ``VACUUM`` (not allowed in a transaction).
+    Runs in one transaction. Outside one, pass ``analyze=False`` and call ``vacuum_analyze()``
+    after: it analyses too, and ``VACUUM`` is not allowed in a transaction.
     """
     if connection.vendor != "postgresql":
         raise RuntimeError("the benchmark seeds PostgreSQL only (COPY, tsvector)")
@@ -413,7 +419,7 @@ def seed_practices(
         r = random.Random(seed)
         now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             indexes = _drop_secondary_indexes(cursor, "practices_practice")
             cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM practices_practice")
             start_id = cursor.fetchone()[0]
@@ -429,12 +435,14 @@ def seed_practices(
             # The deferred foreign-key checks must run before CREATE INDEX may touch the table.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            t = step("foreign-key checks", t)
             for definition in indexes:
                 cursor.execute(definition)
             t = step(f"CREATE {len(indexes)} indexes (GIN included)", t)
-            for table in ANALYZED_TABLES:
-                cursor.execute(f"ANALYZE {table}")
-        step("ANALYZE", t)
+            if analyze:
+                for table in ANALYZED_TABLES:
+                    cursor.execute(f"ANALYZE {table}")
+                step("ANALYZE", t)
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -444,6 +452,6 @@ def vacuum_analyze() -> float:
     UPDATE left, so that autovacuum does not start in the middle of the measurements."""
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        for table in ("practices_practice", "practices_practice_themes", "practices_attachment"):
+        for table in ANALYZED_TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     return time.perf_counter() - t0

@@ -171,13 +171,13 @@ TEMPLATES = {
 }
 # How many sentences each section gets (at least, at most).
 SECTIONS = {
-    "problem": (2, 4),
-    "mechanism": (2, 5),
-    "context": (2, 4),
-    "implementation": (2, 5),
-    "resources": (1, 3),
-    "evaluation": (1, 4),
-    "transferability": (1, 3),
+    "problem": (1, 3),
+    "mechanism": (2, 4),
+    "context": (1, 3),
+    "implementation": (2, 4),
+    "resources": (1, 2),
+    "evaluation": (1, 3),
+    "transferability": (1, 2),
 }
 SLOT = re.compile(r"\{(\w+)\}")
 
