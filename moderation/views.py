@@ -1,9 +1,224 @@
-# Being written. Temporary: every view answers 404 until implemented.
-from django.http import Http404
+"""The moderation pages, generic over the models in ``moderation.registry``: the queue, the review
+page with its decisions, and the audit log. Efus staff with MFA only; anyone else gets a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import registry, services
+from .diff import describe_changes
+from .filters import EventFilter
+from .forms import DecisionForm
+from .models import ModerationEvent, Revision, Status
+
+LOG_PER_PAGE = 50
+# Relations a queue row or a review page shows, selected when the model has them.
+RELATED = ("city", "body", "created_by")
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else the login page), and an Efus moderator with MFA (else 404)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not rules.test_rule("moderation.moderate", request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-queue = log = review = publish = request_changes = unpublish = _todo
+def _model(label: str) -> type[models.Model]:
+    model = registry.get(label)
+    if model is None:
+        raise Http404
+    return model
+
+
+def _related(model: type[models.Model]) -> list[str]:
+    names = {f.name for f in model._meta.get_fields()}
+    return [name for name in RELATED if name in names]
+
+
+def _object(label: str, pk: int) -> Any:
+    model = _model(label)
+    return get_object_or_404(model._default_manager.select_related(*_related(model)), pk=pk)
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    kind: str  # "new" or "edit"
+    label: str
+    obj: Any
+    author: Any
+    submitted_at: datetime | None
+
+    @property
+    def city(self) -> Any:
+        return getattr(self.obj, "city", None)
+
+
+def queue_rows() -> list[QueueRow]:
+    """Items awaiting review, oldest first: submitted items and published items with a submitted
+    revision. Three queries per registered model, whatever the number of items."""
+    rows: list[QueueRow] = []
+    for model in registry.all_models():
+        label = model._meta.label_lower
+        related = _related(model)
+        for obj in model._default_manager.filter(status=Status.SUBMITTED).select_related(*related):
+            rows.append(QueueRow("new", label, obj, obj.created_by, obj.submitted_at))
+        revisions = (
+            Revision.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                status=Revision.Status.SUBMITTED,
+            )
+            .select_related("created_by")
+            .prefetch_related(
+                GenericPrefetch("content_object", [model._default_manager.select_related(*related)])
+            )
+        )
+        for revision in revisions:
+            if revision.content_object is not None:
+                rows.append(
+                    QueueRow(
+                        "edit",
+                        label,
+                        revision.content_object,
+                        revision.created_by,
+                        revision.updated_at,
+                    )
+                )
+    return sorted(rows, key=lambda r: (r.submitted_at is None, r.submitted_at or datetime.min))
+
+
+@require_GET
+@moderator_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/queue.html", {"rows": queue_rows()})
+
+
+# --- Review and decisions ---------------------------------------------------------------------
+
+
+def _review_context(request: HttpRequest, label: str, obj: Any, form: DecisionForm) -> dict:
+    revision = services.open_revision(obj)
+    model = type(obj)
+    return {
+        "label": label,
+        "object": obj,
+        "verbose_name": model._meta.verbose_name,
+        # ``{% include %}`` takes the first that exists.
+        "item_templates": [
+            f"moderation/items/{model._meta.app_label}_{model._meta.model_name}.html",
+            "moderation/items/default.html",
+        ],
+        "revision": revision,
+        "changes": describe_changes(obj, revision.data) if revision else [],
+        "events": list(ModerationEvent.objects.for_object(obj).select_related("by", "revision")),
+        "form": form,
+        "can_publish": obj.status == Status.SUBMITTED
+        or (revision is not None and revision.status == Revision.Status.SUBMITTED),
+        "can_unpublish": obj.status == Status.PUBLISHED,
+    }
+
+
+@require_GET
+@moderator_required
+def review(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    obj = _object(label, pk)
+    return render(
+        request, "moderation/review.html", _review_context(request, label, obj, DecisionForm())
+    )
+
+
+def _decide(
+    request: HttpRequest, label: str, pk: int, service: Callable[..., Any], done: str
+) -> HttpResponse:
+    obj = _object(label, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            service(obj=obj, by=request.user, message=form.cleaned_data["message"])
+        except ValidationError as exc:
+            form.add_error("message" if exc.code == "message" else None, exc)
+        else:
+            messages.success(request, done % {"item": obj})
+            return redirect("moderation:queue")
+    context = _review_context(request, label, obj, form)
+    return render(request, "moderation/review.html", context, status=400)
+
+
+@require_POST
+@moderator_required
+def publish(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    return _decide(
+        request, label, pk, services.moderation_publish,
+        _("Published: “%(item)s”. The author is told by email."),
+    )  # fmt: skip
+
+
+@require_POST
+@moderator_required
+def request_changes(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    return _decide(
+        request, label, pk, services.moderation_request_changes,
+        _("Changes requested on “%(item)s”. The author is told by email."),
+    )  # fmt: skip
+
+
+@require_POST
+@moderator_required
+def unpublish(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    return _decide(
+        request, label, pk, services.moderation_unpublish,
+        _("Unpublished: “%(item)s” is back with its author. They are told by email."),
+    )  # fmt: skip
+
+
+# --- The audit log ----------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def log(request: HttpRequest) -> HttpResponse:
+    """Every moderation transition, newest first, filterable by action and by item type."""
+    if not rules.test_rule("moderation.view_log", request.user):
+        raise Http404
+    events = ModerationEvent.objects.select_related("by", "content_type", "revision")
+    filterset = EventFilter(request.GET, queryset=events)
+    page = Paginator(filterset.qs, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "moderation/log.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "events": list(page.object_list),
+            "registered": {m._meta.label_lower for m in registry.all_models()},
+            "query": query.urlencode(),
+        },
+    )

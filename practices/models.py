@@ -17,6 +17,8 @@ from moderation import registry
 from moderation.models import Moderated, ModeratedQuerySet
 
 SEARCH_CONFIG = "english"
+# Slugs that would make a detail URL ("/practices/<pk>/<slug>/") one of the writing pages.
+RESERVED_SLUGS = {"edit", "submit", "adopt"}
 
 # Searched fields, weighted: title (A) > summary (B) > the long sections (C).
 BODY_FIELDS = (
@@ -184,6 +186,8 @@ class Practice(Moderated):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = slugify(self.title)[:200] or "practice"
+            if self.slug in RESERVED_SLUGS:  # "/practices/<pk>/edit/" is the edit page
+                self.slug += "-practice"
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -1,0 +1,289 @@
+"""The moderation pages: the queue, the review page and its decisions, the audit log."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from moderation.diff import word_diff
+from moderation.models import ModerationEvent, Revision, Status
+from moderation.services import moderation_submit, revision_propose
+from practices.models import Practice
+from practices.services import practice_create
+from tests.accounts.factories import make_member
+from tests.cities.factories import reference_body
+from tests.practices.factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+LABEL = "practices.practice"
+
+
+def review_url(practice, name="review"):
+    return reverse(f"moderation:{name}", args=[LABEL, practice.pk])
+
+
+def submitted_by(coordinator, title, **data):
+    practice = practice_create(by=coordinator, data={"title": title, "summary": "S", **data})
+    moderation_submit(obj=practice, by=coordinator)
+    return practice
+
+
+# --- Queue ------------------------------------------------------------------------------------
+
+
+def test_queue_lists_new_items_and_edits_oldest_first(
+    client, efus_staff, coordinator, other_coordinator
+):
+    with time_machine.travel(dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC), tick=False):
+        old = submitted_by(other_coordinator, "Christmas-market perimeter")
+    with time_machine.travel(dt.datetime(2025, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+        published = PracticeFactory(title="Carnival exchange officers")
+        revision_propose(obj=published, by=coordinator, data={"title": "Carnival exchanges"})
+    with time_machine.travel(dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC), tick=False):
+        new = submitted_by(coordinator, "Beach patrols")
+    practice_create(by=coordinator, data={"title": "Still a draft", "summary": "S"})
+    PracticeFactory(title="Published, nothing pending")
+
+    client.force_login(efus_staff)
+    response = client.get(reverse("moderation:queue"))
+    rows = response.context["rows"]
+    assert [(r.obj.pk, r.kind) for r in rows] == [
+        (old.pk, "new"),
+        (published.pk, "edit"),
+        (new.pk, "new"),
+    ]
+    assert [r.city.slug for r in rows] == ["madrid", "nice", "nice"]
+    assert [r.author for r in rows] == [other_coordinator, coordinator, coordinator]
+    html = response.content.decode()
+    assert "Still a draft" not in html and "Published, nothing pending" not in html
+    assert review_url(old) in html and "Edit</span>" in html
+
+
+def test_queue_query_count_does_not_grow(client, efus_staff, coordinator):
+    client.force_login(efus_staff)
+
+    def count(rows):
+        Practice.objects.all().delete()
+        for i in range(rows):
+            if i % 2:
+                submitted_by(coordinator, f"New {i}")
+            else:
+                published = PracticeFactory(title=f"Published {i}", created_by=coordinator)
+                revision_propose(obj=published, by=coordinator, data={"title": f"Edited {i}"})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("moderation:queue"))
+        assert len(response.context["rows"]) == rows
+        return len(queries)
+
+    assert count(1) == count(25)
+
+
+# --- Review -----------------------------------------------------------------------------------
+
+
+def test_review_renders_the_item_as_readers_see_it_with_its_history(
+    client, efus_staff, coordinator
+):
+    practice = submitted_by(
+        coordinator,
+        "Drone evacuation drill",
+        problem="Wildfires **every** summer.<script>x</script>",
+    )
+    client.force_login(efus_staff)
+    html = client.get(review_url(practice)).content.decode()
+    assert "<strong>every</strong>" in html  # the safe Markdown filter
+    assert "<script>x" not in html
+    assert "Submitted" in html and str(coordinator) in html  # the history
+    assert (
+        review_url(practice, "publish") in html and review_url(practice, "request_changes") in html
+    )
+    assert review_url(practice, "unpublish") not in html  # not published
+
+
+def test_review_of_an_edit_shows_a_word_diff_of_each_changed_field(client, efus_staff, coordinator):
+    practice = PracticeFactory(
+        title="Modular barriers", summary="Barriers protect the square.", created_by=coordinator
+    )
+    revision_propose(
+        obj=practice, by=coordinator,
+        data={"title": "Modular barriers", "summary": "Barriers protect the market square.",
+              "outcome": "worked"},
+    )  # fmt: skip
+    client.force_login(efus_staff)
+    response = client.get(review_url(practice))
+    changes = {c["name"]: c for c in response.context["changes"]}
+    assert set(changes) == {"summary", "outcome"}  # the title did not change
+    assert (
+        changes["outcome"]["before"] == "New / not yet tested"
+        and changes["outcome"]["after"] == "Worked"
+    )
+    html = response.content.decode()
+    assert "<ins>market </ins>" in html or "<ins>market</ins>" in html
+    assert "Publish the edit" in html and review_url(practice, "unpublish") in html
+
+
+def test_word_diff_marks_removed_and_added_words_and_escapes_html():
+    html = word_diff("Patrols <b>at night</b>", "Patrols <i>every night</i>")
+    assert "<del>" in html and "<ins>" in html
+    assert "<b>" not in html and "&lt;i&gt;every" in html
+    assert word_diff("same text", "same text") == "same text"
+
+
+def test_unknown_label_is_404(client, efus_staff):
+    client.force_login(efus_staff)
+    assert (
+        client.get(reverse("moderation:review", args=["practices.nothing", 1])).status_code == 404
+    )
+    assert client.get(reverse("moderation:review", args=[LABEL, 999])).status_code == 404
+
+
+# --- Decisions --------------------------------------------------------------------------------
+
+
+def test_publish_from_the_review_page(client, efus_staff, coordinator):
+    practice = submitted_by(coordinator, "Beach patrols")
+    client.force_login(efus_staff)
+    response = client.post(review_url(practice, "publish"), {"message": ""}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("moderation:queue")
+    assert "Published: “Beach patrols”" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.status == Status.PUBLISHED
+
+
+def test_request_changes_needs_a_message_and_keeps_the_page(client, efus_staff, coordinator):
+    practice = submitted_by(coordinator, "Beach patrols")
+    client.force_login(efus_staff)
+    response = client.post(review_url(practice, "request_changes"), {"message": "   "})
+    assert response.status_code == 400
+    assert "the message is required" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.status == Status.SUBMITTED
+    response = client.post(review_url(practice, "request_changes"), {"message": "Add the costs."})
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert (
+        practice.status == Status.CHANGES_REQUESTED
+        and practice.moderation_message == "Add the costs."
+    )
+
+
+def test_publishing_a_draft_is_refused_with_a_message(client, efus_staff, coordinator):
+    practice = practice_create(by=coordinator, data={"title": "Draft", "summary": "S"})
+    client.force_login(efus_staff)
+    response = client.post(review_url(practice, "publish"))
+    assert response.status_code == 400
+    assert "Nothing is waiting for review" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.status == Status.DRAFT
+
+
+def test_unpublish_with_a_reason(client, efus_staff):
+    practice = PracticeFactory()
+    client.force_login(efus_staff)
+    assert client.post(review_url(practice, "unpublish"), {"message": ""}).status_code == 400
+    assert (
+        client.post(review_url(practice, "unpublish"), {"message": "Personal data."}).status_code
+        == 302
+    )
+    practice.refresh_from_db()
+    assert practice.status == Status.CHANGES_REQUESTED
+
+
+def test_publishing_an_edit_from_the_review_page_applies_it(client, efus_staff, coordinator):
+    practice = PracticeFactory(title="Old title", created_by=coordinator)
+    revision = revision_propose(obj=practice, by=coordinator, data={"title": "New title"})
+    client.force_login(efus_staff)
+    client.post(review_url(practice, "publish"))
+    practice.refresh_from_db()
+    revision.refresh_from_db()
+    assert practice.title == "New title" and revision.status == Revision.Status.PUBLISHED
+
+
+# --- Emails -------------------------------------------------------------------------------------
+
+
+def test_moderators_are_emailed_on_submission_and_authors_on_decision(
+    client, efus_staff, coordinator, mailoutbox, django_capture_on_commit_callbacks
+):
+    without_mfa = make_member(efus_staff.membership.body, mfa=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        practice = submitted_by(coordinator, "Beach patrols")
+    assert [m.to for m in mailoutbox] == [[efus_staff.email]]  # not the one without MFA
+    assert without_mfa.email not in str([m.to for m in mailoutbox])
+    message = mailoutbox[0]
+    assert review_url(practice) in message.body
+    assert review_url(practice) in message.alternatives[0][0]
+    assert "Nice" in message.body and str(coordinator) in message.body
+    mailoutbox.clear()
+
+    client.force_login(efus_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review_url(practice, "request_changes"), {"message": "Add <the> costs."})
+    assert [m.to for m in mailoutbox] == [[coordinator.email]]
+    assert mailoutbox[0].subject == "[PACTESUR] Changes requested: Beach patrols"
+    assert "Add <the> costs." in mailoutbox[0].body  # plain text, not escaped
+    assert "Add &lt;the&gt; costs." in mailoutbox[0].alternatives[0][0]  # HTML, escaped
+    assert practice.get_absolute_url() in mailoutbox[0].body
+
+
+# --- Log ----------------------------------------------------------------------------------------
+
+
+def test_log_lists_every_transition_and_filters(client, efus_staff, coordinator):
+    practice = submitted_by(coordinator, "Beach patrols")
+    client.force_login(efus_staff)
+    client.post(review_url(practice, "request_changes"), {"message": "Add the costs."})
+    response = client.get(reverse("moderation:log"))
+    assert [e.action for e in response.context["events"]] == ["request_changes", "submit"]
+    html = response.content.decode()
+    assert "Add the costs." in html and review_url(practice) in html
+    response = client.get(reverse("moderation:log"), {"action": "submit"})
+    assert [e.action for e in response.context["events"]] == ["submit"]
+    response = client.get(reverse("moderation:log"), {"item": LABEL})
+    assert len(response.context["events"]) == 2
+    response = client.get(reverse("moderation:log"), {"item": "nothing.here"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_log_query_count_does_not_grow(client, efus_staff, coordinator):
+    client.force_login(efus_staff)
+
+    def count(rows):
+        ModerationEvent.objects.all().delete()
+        Practice.objects.all().delete()
+        for i in range(rows):
+            submitted_by(coordinator, f"Item {i}")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("moderation:log"))
+        assert len(response.context["events"]) == rows
+        return len(queries)
+
+    assert count(1) == count(25)
+
+
+def test_log_is_paginated(client, efus_staff, coordinator, settings):
+    import moderation.views
+
+    client.force_login(efus_staff)
+    for i in range(3):
+        submitted_by(coordinator, f"Item {i}")
+    moderation.views.LOG_PER_PAGE, saved = 2, moderation.views.LOG_PER_PAGE
+    try:
+        first = client.get(reverse("moderation:log"), {"action": "submit"})
+        second = client.get(reverse("moderation:log"), {"action": "submit", "page": 2})
+    finally:
+        moderation.views.LOG_PER_PAGE = saved
+    assert len(first.context["events"]) == 2 and len(second.context["events"]) == 1
+    assert "action=submit&amp;page=2" in first.content.decode()
+
+
+def test_reader_city_coordinator_cannot_reach_the_review_page(client, other_coordinator):
+    practice = PracticeFactory(
+        status=Status.SUBMITTED, published_at=None, city=reference_body("madrid").city
+    )
+    client.force_login(other_coordinator)
+    assert client.get(review_url(practice)).status_code == 404

@@ -1,0 +1,187 @@
+"""Permission matrix of the writing side of practices (see tests/matrix.py): create, my practices,
+edit, submit, attachments (download and delete) and adoptions.
+
+Objects belong to Nice: ``coordinator`` is "own city", ``other_coordinator`` (Madrid) "other city".
+Drafts are the Nice ``member``'s. Outsiders get 404; a reader who can see a practice but may not
+write it gets 403 (STYLE.md §6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from moderation.models import Status, Visibility
+from practices.services import attachment_add
+from tests.matrix import Case, matrix_params, run_case
+from tests.moderation.conftest import celery_eager  # noqa: F401
+from tests.practices.factories import PracticeFactory
+from tests.practices.files import pdf
+from tests.practices.test_authoring import FORM
+
+ROLES = (
+    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
+    "efus_staff", "network_member",
+)  # fmt: skip
+
+
+def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
+    """``default`` for every signed-in role, the login page for anonymous, then ``overrides``."""
+    return {**dict.fromkeys(ROLES, default), "anonymous": "login", **overrides}
+
+
+MEMBERS_ONLY = expect(200, outsider=404, pending_member=404)
+
+
+def nice_draft(request: Any) -> Any:
+    return PracticeFactory(
+        title="A draft", status=Status.DRAFT, published_at=None,
+        created_by=request.getfixturevalue("member"),
+    )  # fmt: skip
+
+
+def draft(request: Any) -> dict[str, Any]:
+    return {"pk": nice_draft(request).pk}
+
+
+def published(request: Any) -> dict[str, Any]:
+    return {"pk": PracticeFactory(title="Published").pk}
+
+
+def _attachment(request: Any, practice: Any) -> dict[str, Any]:
+    attachment = attachment_add(
+        practice=practice, by=request.getfixturevalue("efus_staff"), upload=pdf()
+    )
+    return {"pk": practice.pk, "attachment_pk": attachment.pk}
+
+
+def police_attachment(request: Any) -> dict[str, Any]:
+    return _attachment(request, PracticeFactory(visibility=Visibility.POLICE))
+
+
+def draft_attachment(request: Any) -> dict[str, Any]:
+    return _attachment(request, nice_draft(request))
+
+
+def published_attachment(request: Any) -> dict[str, Any]:
+    return _attachment(request, PracticeFactory())
+
+
+# Who may see a Nice draft by the member: its author, the Nice coordinator, Efus staff.
+DRAFT_READERS = ("member", "coordinator", "efus_staff")
+NOT_DRAFT_READERS = {r: 404 for r in ROLES if r not in DRAFT_READERS and r != "anonymous"}
+
+CASES = [
+    Case("practices:create", MEMBERS_ONLY),
+    Case(
+        "practices:create",
+        expect(302, outsider=404, pending_member=404),
+        method="post",
+        data=FORM,
+    ),
+    Case("practices:mine", MEMBERS_ONLY),
+    Case("practices:edit", expect(200, **NOT_DRAFT_READERS), kwargs=draft, id="edit-draft"),
+    Case(
+        "practices:edit",
+        expect(302, **NOT_DRAFT_READERS),
+        method="post",
+        kwargs=draft,
+        data=FORM,
+        id="post:edit-draft",
+    ),
+    # Everyone can read a public practice; only the city's coordinator and Efus staff edit it.
+    Case(
+        "practices:edit",
+        expect(403, coordinator=200, efus_staff=200),
+        kwargs=published,
+        id="edit-published",
+    ),
+    Case(
+        "practices:edit",
+        expect(403, coordinator=302, efus_staff=302),
+        method="post",
+        kwargs=published,
+        data=FORM,
+        id="post:edit-published",
+    ),
+    Case(
+        "practices:submit",
+        expect(302, **NOT_DRAFT_READERS, member=403),
+        method="post",
+        kwargs=draft,
+    ),
+    Case(
+        "practices:submit",
+        {**dict.fromkeys(ROLES, 405)},
+        kwargs=draft,
+        id="get-is-not-allowed:practices:submit",
+    ),
+    # Police-only material: police members (of any city) and Efus staff.
+    Case(
+        "practices:attachment",
+        {
+            **dict.fromkeys(ROLES, 404),
+            "member": 200,
+            "coordinator": 200,
+            "other_coordinator": 200,
+            "efus_staff": 200,
+        },
+        kwargs=police_attachment,
+        id="attachment-police-only",
+    ),
+    Case(
+        "practices:attachment",
+        {**dict.fromkeys(ROLES, 404), **dict.fromkeys(DRAFT_READERS, 200)},
+        kwargs=draft_attachment,
+        id="attachment-of-a-draft",
+    ),
+    Case(
+        "practices:attachment",
+        dict.fromkeys(ROLES, 200),
+        kwargs=published_attachment,
+        id="attachment-public",
+    ),
+    Case(
+        "practices:attachment_delete",
+        expect(302, **NOT_DRAFT_READERS),
+        method="post",
+        kwargs=draft_attachment,
+        id="post:attachment_delete-draft",
+    ),
+    Case(
+        "practices:attachment_delete",
+        expect(403, coordinator=302, efus_staff=302),
+        method="post",
+        kwargs=published_attachment,
+        id="post:attachment_delete-published",
+    ),
+    Case(
+        "practices:attachment_delete",
+        {**dict.fromkeys(ROLES, 405)},
+        kwargs=draft_attachment,
+        id="get-is-not-allowed:practices:attachment_delete",
+    ),
+    # Adoptions: a coordinator of another city, on a published practice.
+    Case("practices:adopt", expect(404, other_coordinator=200), kwargs=published),
+    Case(
+        "practices:adopt",
+        expect(404, other_coordinator=302),
+        method="post",
+        kwargs=published,
+        data={"kind": "adapted", "outcome_note": "We adapted it."},
+    ),
+    Case(
+        "practices:adopt",
+        expect(404),
+        kwargs=draft,
+        id="adopt-a-draft",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("celery_eager")
+@pytest.mark.parametrize("case,role", matrix_params(CASES))
+def test_permission_matrix(case, role, request, client):
+    run_case(case, role, request, client)
