@@ -218,6 +218,7 @@ class PracticeFilter(django_filters.FilterSet):
 
         # Choices go on the form's own fields (after the form has copied its fields: deep-copying
         # 265 choices on every request is not free).
+        self.form.label_suffix = ""
         fields = self.form.fields
         fields["theme"].choices = [(t.slug, t.name) for t in self.themes]
         project = [

@@ -114,6 +114,7 @@ def test_list_form_is_a_get_form_with_labels_and_fieldsets(client):
     assert "<legend>Themes</legend>" in form or "<legend>Themes" in form
     assert 'hx-get="/practices/"' in form and 'hx-target="#practice-results"' in form
     assert 'hx-push-url="true"' in form
+    assert 'hx-trigger="submit, change from:' in form
 
 
 @pytest.mark.django_db
