@@ -1,0 +1,59 @@
+"""The practices admin: Efus staff only, constant queries, moderation state read only."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from practices.models import Practice
+from practices.services import attachment_add
+from tests.practices.factories import AdoptionFactory, PracticeFactory
+from tests.practices.files import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:practices_practice_changelist", "admin:practices_adoption_changelist"]
+)
+def test_changelists_are_for_efus_staff_only(client, efus_staff, coordinator, url_name):
+    client.force_login(coordinator)
+    assert client.get(reverse(url_name)).status_code == 302
+    client.force_login(efus_staff)
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_practice_changelist_query_count_does_not_grow(client, efus_staff):
+    client.force_login(efus_staff)
+    url = reverse("admin:practices_practice_changelist")
+    PracticeFactory()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    PracticeFactory.create_batch(24)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.context["cl"].result_count == 25
+    assert len(one) == len(many)
+
+
+def test_change_page_shows_inlines_and_keeps_status_read_only(client, efus_staff):
+    practice = PracticeFactory(title="Barriers")
+    attachment_add(practice=practice, by=efus_staff, upload=pdf("plan.pdf"))
+    AdoptionFactory(practice=practice)
+    client.force_login(efus_staff)
+    response = client.get(reverse("admin:practices_practice_change", args=[practice.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "plan.pdf" in html and "We adapted it for the Christmas market." in html
+    assert 'name="status"' not in html  # moderation goes through the review page
+    assert reverse("moderation:review", args=["practices.practice", practice.pk]) in html
+    assert "status" in response.context["adminform"].readonly_fields
+
+
+def test_search_finds_by_title(client, efus_staff):
+    PracticeFactory(title="Tourism police in Riga")
+    PracticeFactory(title="Night patrols")
+    client.force_login(efus_staff)
+    response = client.get(reverse("admin:practices_practice_changelist"), {"q": "Riga"})
+    assert [p.title for p in response.context["cl"].result_list] == ["Tourism police in Riga"]
+    assert Practice.objects.count() == 2
