@@ -46,9 +46,9 @@ def _validate(practice: Practice) -> None:
 
 
 @transaction.atomic
-def practice_create(*, by: Any, data: dict[str, Any]) -> Practice:
+def practice_create(*, by: Any, data: dict[str, Any], is_demo: bool = False) -> Practice:
     """A draft practice of the author's city and body; nobody but its author, their coordinator
-    and Efus staff sees it until a moderator publishes it."""
+    and Efus staff sees it until a moderator publishes it. ``is_demo`` marks demo content."""
     if not rules.test_rule("practices.add_practice", by) or by.city is None:
         raise PermissionDenied
     plain, m2m = _split(data)
@@ -56,7 +56,7 @@ def practice_create(*, by: Any, data: dict[str, Any]) -> Practice:
     now = timezone.now()
     practice = Practice(
         city=by.city, body=by.body, created_by=by, status=Status.DRAFT,
-        created_at=now, updated_at=now, **plain,
+        created_at=now, updated_at=now, is_demo=is_demo, **plain,
     )  # fmt: skip
     _validate(practice)
     practice.save()

@@ -1,0 +1,66 @@
+"""Demo practices: written through the services, marked as demo content, safe to re-run."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from moderation.models import ModerationEvent, Status, Visibility
+from practices import demo
+from practices.models import Adoption, Practice
+
+pytestmark = pytest.mark.django_db
+
+
+def run(**counts):
+    out = io.StringIO()
+    demo.seed(counts={"cities": ["nice", "madrid"], "members": 0, **counts}, stdout=out)
+    return out.getvalue()
+
+
+def test_seeding_twice_creates_nothing_new():
+    first = run()
+    snapshot = (Practice.objects.count(), Adoption.objects.count(), ModerationEvent.objects.count())
+    assert snapshot[0] == len(demo.PRACTICES) and snapshot[1] == len(demo.ADOPTIONS)
+    assert f"practices: {len(demo.PRACTICES)} created" in first
+    second = run()
+    assert (
+        Practice.objects.count(),
+        Adoption.objects.count(),
+        ModerationEvent.objects.count(),
+    ) == snapshot
+    assert "practices: 0 created, 0 adoptions recorded" in second
+
+
+def test_demo_practices_go_through_moderation_and_are_marked():
+    run()
+    practices = Practice.objects.all()
+    assert all(p.is_demo and "Demo content" in p.summary for p in practices)
+    states = sorted(practices.values_list("status", flat=True))
+    assert states.count(Status.SUBMITTED) == 1 and states.count(Status.CHANGES_REQUESTED) == 1
+    assert states.count(Status.PUBLISHED) == len(demo.PRACTICES) - 2
+    assert set(practices.values_list("visibility", flat=True)) == set(Visibility.values)
+    assert practices.filter(outcome=Practice.Outcome.DID_NOT_WORK, status=Status.PUBLISHED).exists()
+    barriers = practices.get(city__slug="liege")
+    assert barriers.created_by.email == "coordinator.liege@demo.pactesur.eu"
+    assert barriers.themes.filter(slug="major-events").exists()
+    events = ModerationEvent.objects.for_object(barriers)
+    assert sorted(events.values_list("action", flat=True)) == ["publish", "submit"]
+    assert events.get(action="publish").by.email == "moderator@demo.pactesur.eu"
+    assert Adoption.objects.filter(practice=barriers, city__slug="madrid").exists()
+    gdansk = practices.get(city__slug="gdansk")
+    assert "remove the volunteers' names" in gdansk.moderation_message
+
+
+def test_extra_generated_practices_for_volume():
+    run(practices=5)
+    assert Practice.objects.filter(title__startswith="Generated demo practice").count() == 5
+    run(practices=5)
+    assert Practice.objects.filter(title__startswith="Generated demo practice").count() == 5
+
+
+def test_seed_demo_command_runs_the_practices_module():
+    out = io.StringIO()
+    call_command("seed_demo", "--cities", "nice", "--members", "0", stdout=out)
+    assert "practices:" in out.getvalue()
+    assert Practice.objects.filter(is_demo=True).count() == len(demo.PRACTICES)
