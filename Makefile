@@ -69,12 +69,12 @@ bench: $(STAMP) ## Run the benchmarks (figures, not pass/fail)
 	$(BIN)/python bench/run.py
 
 worker: $(STAMP) ## Start a Celery worker (needs REDIS_URL or CELERY_BROKER_URL)
-	@$(MANAGE) shell -c 'from django.conf import settings; import sys; sys.exit(0 if settings.CELERY_BROKER_URL else "No broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0). Without one, tasks run in-process and no worker is needed.")'
+	@$(MANAGE) shell --verbosity 0 -c 'from django.conf import settings; import sys; sys.exit(0 if settings.CELERY_BROKER_URL else "No broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0). Without one, tasks run in-process and no worker is needed.")'
 	$(BIN)/celery -A pactesur worker --loglevel=INFO
 
 beat: $(STAMP) ## Start Celery beat, the periodic scheduler (needs REDIS_URL)
 	@mkdir -p var
-	@$(MANAGE) shell -c 'from django.conf import settings; import sys; sys.exit(0 if settings.CELERY_BROKER_URL else "No broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0).")'
+	@$(MANAGE) shell --verbosity 0 -c 'from django.conf import settings; import sys; sys.exit(0 if settings.CELERY_BROKER_URL else "No broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0).")'
 	$(BIN)/celery -A pactesur beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 messages: $(STAMP) ## Extract French messages into locale/ and compile them (needs gettext)
