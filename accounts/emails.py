@@ -15,7 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def render_email(name: str, context: Mapping[str, Any], *, language: str | None = None) -> tuple[str, str, str]:
+def render_email(
+    name: str, context: Mapping[str, Any], *, language: str | None = None
+) -> tuple[str, str, str]:
     """Return (subject, text, html) for the named email."""
     ctx = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -34,7 +36,7 @@ def send_email(
     headers: Mapping[str, str] | None = None,
     reply_to: Sequence[str] | None = None,
 ) -> int:
-    """Render and send one email. Call it from a task or after commit, never inside a transaction."""
+    """Render and send one email; call it from a task or after commit, not inside a transaction."""
     recipients = [addr for addr in to if addr]
     if not recipients:
         return 0

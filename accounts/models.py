@@ -44,16 +44,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    position = models.CharField(_("position"), max_length=150, blank=True, help_text=_("E.g. Sergeant, international liaison."))
+    position = models.CharField(
+        _("position"),
+        max_length=150,
+        blank=True,
+        help_text=_("E.g. Sergeant, international liaison."),
+    )
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     gender = models.CharField(
-        _("gender (optional)"), max_length=12, choices=Gender.choices, blank=True,
+        _("gender (optional)"),
+        max_length=12,
+        choices=Gender.choices,
+        blank=True,
         help_text=_("Optional. Only used, anonymously, to count participation by gender."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
-        _("technical staff"), default=False,
-        help_text=_("Operators of the platform. Efus staff get their powers from their Efus membership instead."),
+        _("technical staff"),
+        default=False,
+        help_text=_(
+            "Operators of the platform. Efus staff get their powers from their Efus membership."
+        ),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
@@ -96,9 +107,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_mfa(self) -> bool:
         from allauth.mfa.models import Authenticator
 
-        return bool(self.pk) and Authenticator.objects.filter(
-            user=self, type=Authenticator.Type.TOTP
-        ).exists()
+        return (
+            bool(self.pk)
+            and Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
+        )
 
     @property
     def approved_membership(self) -> Membership | None:
@@ -126,7 +138,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_efus_staff(self) -> bool:
-        """Efus staff: approved members of the Efus body. Powers need MFA (see ``can_use_powers``)."""
+        """Efus staff: approved members of the Efus body (powers need MFA: ``can_use_powers``)."""
         m = self.approved_membership
         return bool(m and m.body.is_efus) or (self.is_superuser and self.is_active)
 
@@ -172,14 +184,25 @@ class Membership(models.Model):
         APPROVED = "approved", _("Approved")
         REMOVED = "removed", _("Removed")
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
-    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = MembershipQuerySet.as_manager()
@@ -191,11 +214,16 @@ class Membership(models.Model):
         constraints = [
             # One current membership per person: pending or approved, never two at once.
             models.UniqueConstraint(
-                fields=["user"], condition=~models.Q(status="removed"), name="membership_one_current_per_user"
+                fields=["user"],
+                condition=~models.Q(status="removed"),
+                name="membership_one_current_per_user",
             ),
-            models.CheckConstraint(condition=models.Q(role__in=["member", "coordinator"]), name="membership_role_valid"),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "approved", "removed"]), name="membership_status_valid"
+                condition=models.Q(role__in=["member", "coordinator"]), name="membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "approved", "removed"]),
+                name="membership_status_valid",
             ),
         ]
         indexes = [models.Index(fields=["body", "status"], name="membership_body_status_idx")]

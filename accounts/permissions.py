@@ -54,7 +54,9 @@ def is_not_self(user: Any, membership: Membership) -> bool:
 
 
 rules.add_rule("accounts.view_city_members", is_coordinator | is_efus_staff)
-rules.add_rule("accounts.decide_membership", (coordinates_membership_city | is_efus_staff) & is_not_self)
+rules.add_rule(
+    "accounts.decide_membership", (coordinates_membership_city | is_efus_staff) & is_not_self
+)
 rules.add_rule("accounts.appoint_coordinator", is_efus_staff & is_not_self)
 
 

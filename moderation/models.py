@@ -75,7 +75,9 @@ class ModeratedQuerySet(models.QuerySet):
         return self.filter(readable | own)
 
     def awaiting_review(self) -> ModeratedQuerySet:
-        return self.filter(Q(status=Status.SUBMITTED) | Q(revisions__status=Revision.Status.SUBMITTED)).distinct()
+        return self.filter(
+            Q(status=Status.SUBMITTED) | Q(revisions__status=Revision.Status.SUBMITTED)
+        ).distinct()
 
 
 class Moderated(models.Model):
@@ -84,13 +86,19 @@ class Moderated(models.Model):
 
     MODERATED_FIELDS: ClassVar[tuple[str, ...]] = ()
 
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
     visibility = models.CharField(
         _("who can read it"), max_length=10, choices=Visibility.choices, default=Visibility.NETWORK
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -129,7 +137,9 @@ class Revision(models.Model):
     object_id = models.PositiveBigIntegerField()
     content_object = GenericForeignKey("content_type", "object_id")
     data = models.JSONField(_("proposed values"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -147,7 +157,9 @@ class Revision(models.Model):
                 name="revision_one_open_per_object",
             ),
         ]
-        indexes = [models.Index(fields=["content_type", "object_id", "status"], name="revision_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "status"], name="revision_object_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Revision of {self.content_type.model} #{self.object_id} ({self.status})"
@@ -177,10 +189,16 @@ class ModerationEvent(models.Model):
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
-    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     message = models.TextField(_("message"), blank=True)

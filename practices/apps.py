@@ -9,8 +9,10 @@ class PracticesConfig(AppConfig):
     def ready(self) -> None:
         from cities import sections as city_sections
 
-        from . import permissions  # noqa: F401  (registers the rules)
-        from . import sections
+        from . import (
+            permissions,  # noqa: F401  (registers the rules)
+            sections,
+        )
 
         city_sections.register_home_section(sections.home_section)
         city_sections.register_city_section(sections.city_section)

@@ -22,7 +22,13 @@ RESERVED_SLUGS = {"edit", "submit", "adopt"}
 
 # Searched fields, weighted: title (A) > summary (B) > the long sections (C).
 BODY_FIELDS = (
-    "problem", "mechanism", "context", "implementation", "resources", "evaluation", "transferability",
+    "problem",
+    "mechanism",
+    "context",
+    "implementation",
+    "resources",
+    "evaluation",
+    "transferability",
 )
 
 
@@ -69,7 +75,9 @@ class PracticeQuerySet(ModeratedQuerySet):
             title_hits &= Q(title__icontains=word)
         return qs.annotate(
             rank=models.Case(
-                models.When(title_hits, then=Value(1.0)), default=Value(0.5), output_field=models.FloatField()
+                models.When(title_hits, then=Value(1.0)),
+                default=Value(0.5),
+                output_field=models.FloatField(),
             )
         )
 
@@ -91,37 +99,70 @@ class Practice(Moderated):
         Outcome.WORKED: _("Evaluation or monitoring showed that the practice achieved its aims."),
         Outcome.PROMISING: _("First results point the right way, but evidence is still limited."),
         Outcome.NEW: _("Recently started or not yet tested: shared so others can follow it."),
-        Outcome.DID_NOT_WORK: _("It did not achieve its aims. Null results are useful: they save others the effort."),
+        Outcome.DID_NOT_WORK: _(
+            "It did not achieve its aims. Null results are useful: they save others the effort."
+        ),
     }
     EVALUATION_DEFINITIONS = {
         EvaluationStage.NOT_EVALUATED: _("No formal evaluation yet."),
-        EvaluationStage.LOCAL: _("Evaluated by the city or its police, e.g. with before/after figures."),
-        EvaluationStage.INDEPENDENT: _("Evaluated by an independent body such as a university or auditor."),
+        EvaluationStage.LOCAL: _(
+            "Evaluated by the city or its police, e.g. with before/after figures."
+        ),
+        EvaluationStage.INDEPENDENT: _(
+            "Evaluated by an independent body such as a university or auditor."
+        ),
     }
 
     MODERATED_FIELDS = (
-        "title", "summary", "problem", "mechanism", "context", "implementation", "resources",
-        "evaluation", "transferability", "outcome", "evaluation_stage", "themes", "period_start",
-        "period_end", "original_language", "contact_role", "contact_email", "links", "visibility",
+        "title",
+        "summary",
+        "problem",
+        "mechanism",
+        "context",
+        "implementation",
+        "resources",
+        "evaluation",
+        "transferability",
+        "outcome",
+        "evaluation_stage",
+        "themes",
+        "period_start",
+        "period_end",
+        "original_language",
+        "contact_role",
+        "contact_email",
+        "links",
+        "visibility",
     )
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=False, blank=True)
-    city = models.ForeignKey(City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="practices")
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="practices"
+    )
     body = models.ForeignKey(
-        Body, verbose_name=_("body"), on_delete=models.SET_NULL, null=True, blank=True, related_name="practices"
+        Body,
+        verbose_name=_("body"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practices",
     )
     summary = models.TextField(
-        _("summary"), validators=[MaxLengthValidator(1500)],
+        _("summary"),
+        validators=[MaxLengthValidator(1500)],
         help_text=_("One paragraph: what it is, where, and what it achieved."),
     )
     problem = models.TextField(_("problem addressed"), blank=True)
     mechanism = models.TextField(_("how it works and why it should"), blank=True)
     context = models.TextField(
-        _("context and conditions"), blank=True, help_text=_("City size, legal powers used, partners.")
+        _("context and conditions"),
+        blank=True,
+        help_text=_("City size, legal powers used, partners."),
     )
     implementation = models.TextField(
-        _("implementation"), blank=True,
+        _("implementation"),
+        blank=True,
         help_text=_("Steps, partners (including the private sector and citizens), timeline."),
     )
     resources = models.TextField(_("resources and cost"), blank=True)
@@ -129,17 +170,30 @@ class Practice(Moderated):
     transferability = models.TextField(
         _("transferability"), blank=True, help_text=_("What another force needs to copy it.")
     )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.NEW)
-    evaluation_stage = models.CharField(
-        _("evaluation stage"), max_length=20, choices=EvaluationStage.choices, default=EvaluationStage.NOT_EVALUATED
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.NEW
     )
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), related_name="practices", blank=True)
+    evaluation_stage = models.CharField(
+        _("evaluation stage"),
+        max_length=20,
+        choices=EvaluationStage.choices,
+        default=EvaluationStage.NOT_EVALUATED,
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="practices", blank=True
+    )
     period_start = models.DateField(_("started"), null=True, blank=True)
-    period_end = models.DateField(_("ended"), null=True, blank=True, help_text=_("Leave empty if ongoing."))
+    period_end = models.DateField(
+        _("ended"), null=True, blank=True, help_text=_("Leave empty if ongoing.")
+    )
     original_language = models.CharField(_("original language"), max_length=8, default="en")
     contact_role = models.CharField(
-        _("contact (role)"), max_length=200, blank=True,
-        help_text=_("A role, not a person: e.g. 'International cooperation unit, Police municipale'."),
+        _("contact (role)"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A role, not a person: e.g. 'International cooperation unit, Police municipale'."
+        ),
     )
     contact_email = models.EmailField(_("functional contact address"), blank=True)
     links = models.JSONField(_("links"), default=list, blank=True)
@@ -155,7 +209,9 @@ class Practice(Moderated):
         verbose_name_plural = _("promising practices")
         constraints = [
             models.CheckConstraint(
-                condition=Q(period_end__isnull=True) | Q(period_start__isnull=True) | Q(period_end__gte=F("period_start")),
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=F("period_start")),
                 name="practice_period_ordered",
             ),
             models.CheckConstraint(
@@ -163,7 +219,8 @@ class Practice(Moderated):
                 name="practice_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(visibility__in=["public", "network", "police"]), name="practice_visibility_valid"
+                condition=Q(visibility__in=["public", "network", "police"]),
+                name="practice_visibility_valid",
             ),
         ]
         indexes = [
@@ -171,8 +228,14 @@ class Practice(Moderated):
             models.Index(
                 fields=["status", "visibility", "-published_at"],
                 include=[
-                    "id", "outcome", "evaluation_stage", "original_language", "attachment_count",
-                    "city", "period_start", "period_end",
+                    "id",
+                    "outcome",
+                    "evaluation_stage",
+                    "original_language",
+                    "attachment_count",
+                    "city",
+                    "period_start",
+                    "period_end",
                 ],
                 name="practice_listing_idx",
             ),
@@ -241,7 +304,9 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
         constraints = [
             models.CheckConstraint(
-                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg", "image/webp"]),
+                condition=Q(
+                    content_type__in=["application/pdf", "image/png", "image/jpeg", "image/webp"]
+                ),
                 name="attachment_type_allowed",
             ),
         ]
@@ -250,7 +315,9 @@ class Attachment(models.Model):
         return self.title or self.original_name
 
     def get_absolute_url(self) -> str:
-        return reverse("practices:attachment", kwargs={"pk": self.practice_id, "attachment_pk": self.pk})
+        return reverse(
+            "practices:attachment", kwargs={"pk": self.practice_id, "attachment_pk": self.pk}
+        )
 
     @property
     def extension(self) -> str:
@@ -269,9 +336,15 @@ class Adoption(models.Model):
         ADAPTED = "adapted", _("Adapted")
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="adoptions")
-    city = models.ForeignKey(City, verbose_name=_("adopting city"), on_delete=models.CASCADE, related_name="adoptions")
-    kind = models.CharField(_("adopted or adapted"), max_length=10, choices=Kind.choices, default=Kind.ADAPTED)
-    outcome_note = models.TextField(_("outcome"), max_length=1000, help_text=_("A few lines: what you did and what came of it."))
+    city = models.ForeignKey(
+        City, verbose_name=_("adopting city"), on_delete=models.CASCADE, related_name="adoptions"
+    )
+    kind = models.CharField(
+        _("adopted or adapted"), max_length=10, choices=Kind.choices, default=Kind.ADAPTED
+    )
+    outcome_note = models.TextField(
+        _("outcome"), max_length=1000, help_text=_("A few lines: what you did and what came of it.")
+    )
     started = models.DateField(_("since"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -284,7 +357,9 @@ class Adoption(models.Model):
         verbose_name_plural = _("adoptions")
         constraints = [
             models.UniqueConstraint(fields=["practice", "city"], name="adoption_once_per_city"),
-            models.CheckConstraint(condition=Q(kind__in=["adopted", "adapted"]), name="adoption_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["adopted", "adapted"]), name="adoption_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:

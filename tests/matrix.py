@@ -13,8 +13,8 @@ Roles are fixtures from ``tests/conftest.py``: ``anonymous``, ``outsider`` (veri
     def test_permission_matrix(case, role, request, client):
         run_case(case, role, request, client)
 
-Several files per app are fine: every ``tests/**/test_permission_matrix*.py`` with ``CASES``. Objects under test belong to Nice unless a case says otherwise, so
-``coordinator`` is "own city" and ``other_coordinator`` is "other city".
+Several files per app are fine: every ``tests/**/test_permission_matrix*.py`` with ``CASES``.
+Objects under test belong to Nice unless a case says otherwise, so ``coordinator`` is "own city" and ``other_coordinator`` is "other city".
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ from typing import Any
 
 from django.urls import reverse
 
-ROLES = ("anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator", "efus_staff")
+ROLES = (
+    "anonymous",
+    "outsider",
+    "pending_member",
+    "member",
+    "coordinator",
+    "other_coordinator",
+    "efus_staff",
+)
 # Optional roles a case may add where they matter: a member of a body that is not police
 # (safe.brussels, a regional prevention agency), for police-only material.
 EXTRA_ROLES = ("network_member",)
@@ -53,7 +61,7 @@ def case_id(case: Case) -> str:
 
 
 def matrix_params(cases: list[Case]) -> list[Any]:
-    """``pytest.mark.parametrize("case,role", matrix_params(CASES))`` over every role of every case."""
+    """Parameters ``(case, role)`` over every role of every case."""
     import pytest
 
     return [

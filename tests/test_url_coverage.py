@@ -4,7 +4,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.matrix import all_cases
 
-OUR_NAMESPACES = {"cities", "accounts", "moderation", "practices", "trainings", "exchanges", "digests"}
+OUR_NAMESPACES = {
+    "cities",
+    "accounts",
+    "moderation",
+    "practices",
+    "trainings",
+    "exchanges",
+    "digests",
+}
 
 
 def _names(patterns, prefix=""):
