@@ -14,7 +14,8 @@ Roles are fixtures from ``tests/conftest.py``: ``anonymous``, ``outsider`` (veri
         run_case(case, role, request, client)
 
 Several files per app are fine: every ``tests/**/test_permission_matrix*.py`` with ``CASES``.
-Objects under test belong to Nice unless a case says otherwise, so ``coordinator`` is "own city" and ``other_coordinator`` is "other city".
+Objects under test belong to Nice unless a case says otherwise, so ``coordinator`` is "own
+city" and ``other_coordinator`` is "other city".
 """
 
 from __future__ import annotations
