@@ -344,6 +344,29 @@ def _drop_secondary_indexes(cursor, table: str) -> list[str]:
     return [definition for _name, definition in indexes]
 
 
+LOADED_TABLES = ("practices_practice", "practices_practice_themes", "practices_attachment")
+
+
+def _drop_foreign_keys(cursor, tables: tuple[str, ...]) -> list[str]:
+    """Drop the foreign keys of ``tables``; return the statements that add them back.
+
+    Adding a foreign key back checks every row with one join, instead of one trigger call per
+    inserted row (the manual's other bulk-loading advice); the definitions come from the catalog.
+    """
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+        [list(tables)],
+    )
+    keys = cursor.fetchall()
+    for table, name, _definition in keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for table, name, definition in keys
+    ]
+
+
 def _copy_practices(pg, start_id, rows, bodies, theme_ids, pools, r, now):
     """COPY the practices; return the theme links and attachment rows to COPY next."""
     themes_rows: list[tuple[int, int]] = []
@@ -420,7 +443,12 @@ def seed_practices(
         now = timezone.now()
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            # Run the deferred checks of the rows written so far (the new cities and bodies):
+            # ALTER TABLE is refused on a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             indexes = _drop_secondary_indexes(cursor, "practices_practice")
+            foreign_keys = _drop_foreign_keys(cursor, LOADED_TABLES)
             cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM practices_practice")
             start_id = cursor.fetchone()[0]
             themes_rows, attachment_rows = _copy_practices(
@@ -432,10 +460,9 @@ def seed_practices(
         Practice.objects.filter(pk__gte=start_id).update_search_vector()
         t = step("UPDATE search_vector (one statement)", t)
         with connection.cursor() as cursor:
-            # The deferred foreign-key checks must run before CREATE INDEX may touch the table.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            t = step("foreign-key checks", t)
+            for statement in foreign_keys:
+                cursor.execute(statement)
+            t = step(f"ADD {len(foreign_keys)} foreign keys (checked)", t)
             for definition in indexes:
                 cursor.execute(definition)
             t = step(f"CREATE {len(indexes)} indexes (GIN included)", t)

@@ -39,8 +39,18 @@ def _index_names() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _foreign_keys() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = ANY(%s::regclass[])",
+            [list(seed.LOADED_TABLES)],
+        )
+        return set(cursor.fetchall())
+
+
 def test_seeding_adds_published_practices_across_the_cities(db):
-    indexes_before = _index_names()
+    indexes_before, keys_before = _index_names(), _foreign_keys()
     report = seed.seed_practices(ROWS, CITIES)
 
     practices = Practice.objects.all()
@@ -54,8 +64,9 @@ def test_seeding_adds_published_practices_across_the_cities(db):
     assert all(city.bodies.count() == 1 for city in generated)
     assert all(1 <= p.themes.count() <= 3 for p in practices.prefetch_related("themes"))
     assert Attachment.objects.count() == sum(practices.values_list("attachment_count", flat=True))
-    # The indexes dropped for the load are all back, the GIN index among them.
+    # The indexes and foreign keys dropped for the load are all back, the GIN index among them.
     assert _index_names() == indexes_before
+    assert _foreign_keys() == keys_before and len(keys_before) >= 5
     assert "practice_search_vector_gin" in indexes_before
     assert report.rows == ROWS and report.seconds > 0
 
