@@ -7,6 +7,7 @@ slugs into ids, so filtering never joins the theme or city tables.
 from __future__ import annotations
 
 import datetime
+from html import escape
 from typing import Any
 
 import django_filters
@@ -57,9 +58,15 @@ def language_choices() -> list[tuple[str, str]]:
     return sorted(((code, language_name(code)) for code in PRACTICE_LANGUAGES), key=lambda c: c[1])
 
 
+def _e(value: Any) -> str:
+    """HTML-escaped text of a value (a lazy label is translated here)."""
+    return escape("" if value is None else str(value))
+
+
 class FastSelect(forms.Select):
     """A ``<select>`` rendered in Python: Django renders each option through a template, which
-    costs milliseconds for the ~265 cities of the network on every list page."""
+    costs milliseconds for the ~265 cities of the network on every list page. Every value and
+    label is escaped."""
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
@@ -67,23 +74,19 @@ class FastSelect(forms.Select):
         parts = [format_html("<select{}>", flatatt(final_attrs))]
         for value_, label in self.choices:
             if isinstance(label, list | tuple):
-                parts.append(format_html('<optgroup label="{}">', value_))
+                parts.append(f'<optgroup label="{_e(value_)}">')
                 parts.extend(self._option(v, lbl, selected) for v, lbl in label)
                 parts.append("</optgroup>")
             else:
                 parts.append(self._option(value_, label, selected))
         parts.append("</select>")
-        return mark_safe("".join(parts))  # every part went through format_html
+        return mark_safe("".join(parts))  # every value and label is escaped
 
     @staticmethod
     def _option(value: Any, label: Any, selected: set[str]) -> str:
         value = "" if value is None else str(value)
-        return format_html(
-            '<option value="{}"{}>{}</option>',
-            value,
-            " selected" if value in selected else "",
-            label,
-        )
+        mark = " selected" if value in selected else ""
+        return f'<option value="{_e(value)}"{mark}>{_e(label)}</option>'
 
 
 class FastCheckboxes(forms.CheckboxSelectMultiple):
@@ -91,24 +94,17 @@ class FastCheckboxes(forms.CheckboxSelectMultiple):
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         checked = {str(v) for v in (value or [])}
-        base_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
-        parts = [format_html('<div id="{}" class="checkbox-choices">', base_id)]
+        base_id = _e((attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}")
+        parts = [f'<div id="{base_id}" class="checkbox-choices">']
         for index, (value_, label) in enumerate(self.choices):
             option_id = f"{base_id}_{index}"
+            mark = " checked" if str(value_) in checked else ""
             parts.append(
-                format_html(
-                    '<div><input type="checkbox" name="{}" value="{}" id="{}"{}>'
-                    ' <label for="{}">{}</label></div>',
-                    name,
-                    value_,
-                    option_id,
-                    " checked" if str(value_) in checked else "",
-                    option_id,
-                    label,
-                )
+                f'<div><input type="checkbox" name="{_e(name)}" value="{_e(value_)}"'
+                f' id="{option_id}"{mark}> <label for="{option_id}">{_e(label)}</label></div>'
             )
         parts.append("</div>")
-        return mark_safe("".join(parts))  # every part went through format_html
+        return mark_safe("".join(parts))  # every value and label is escaped
 
 
 class Sort:

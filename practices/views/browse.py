@@ -28,7 +28,7 @@ from moderation.models import VISIBILITY_HELP
 
 from .. import permissions
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
-from ..filters import PracticeFilter, language_name
+from ..filters import FIRST_YEAR, LAST_YEAR, PracticeFilter, language_name
 from ..models import BODY_FIELDS, Practice
 from ..selectors import (
     EXPORT_COLUMNS,
@@ -89,6 +89,8 @@ def practice_list(request: HttpRequest) -> HttpResponse:
         "search_query": filterset.search_query,
         "feed_themes": selected_themes,
         "has_filters": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "first_year": FIRST_YEAR,
+        "last_year": LAST_YEAR,
     }
     template = "practices/practice_list.html"
     if request.htmx and not request.htmx.history_restore_request:

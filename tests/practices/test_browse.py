@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from cities.models import City, Theme
 from moderation.models import Status, Visibility
+from practices.cards import period_label
 from practices.models import Attachment, Practice
-from tests.cities.factories import CityFactory
+from tests.cities.factories import CityFactory, ThemeFactory
 from tests.practices.factories import AdoptionFactory, PracticeFactory
 
 LIST = reverse("practices:list")
@@ -135,6 +136,38 @@ def test_main_nav_links_to_practices(client):
     ]
     assert f'href="{LIST}"' in nav
     assert nav.index("Cities") < nav.index("Practices")
+
+
+@pytest.mark.django_db
+def test_cards_and_filter_choices_escape_what_people_typed(client):
+    hostile_city = CityFactory(
+        name='<b>Evil</b> "city"', slug="evil", project_role=City.ProjectRole.NETWORK
+    )
+    hostile_theme = ThemeFactory(name="<i>Theme</i> & co", slug="hostile")
+    PracticeFactory(
+        title="<script>alert(1)</script>",
+        summary="<img src=x onerror=alert(1)> summary",
+        city=hostile_city,
+        body=None,
+        themes=[hostile_theme],
+    )
+    html = get_list(client).content.decode()
+    assert (
+        "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt; summary" in html
+    assert "<b>Evil</b>" not in html and "&lt;b&gt;Evil&lt;/b&gt; &quot;city&quot;" in html
+    assert "<i>Theme</i>" not in html and "&lt;i&gt;Theme&lt;/i&gt; &amp; co" in html
+
+
+def test_card_period_shows_years():
+    d = datetime.date
+    assert (
+        period_label(Practice(period_start=d(2019, 5, 1), period_end=d(2021, 1, 1)))
+        == "2019\u20132021"
+    )
+    assert period_label(Practice(period_start=d(2019, 5, 1))) == "since 2019"
+    assert period_label(Practice()) == ""
 
 
 # --- List: filters ----------------------------------------------------------------------------
