@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.demo import DEFAULT_CITIES as DEFAULT_DEMO_CITIES
+from accounts.models import User
 from moderation.models import ModerationEvent, Status, Visibility
 from practices import demo
 from practices.models import Adoption, Practice
@@ -12,9 +14,13 @@ from practices.models import Adoption, Practice
 pytestmark = pytest.mark.django_db
 
 
-def run(**counts):
+ALL_CITIES = sorted({item.city for item in demo.PRACTICES})
+DEFAULT_CITIES = list(DEFAULT_DEMO_CITIES)
+
+
+def run(cities=ALL_CITIES, **counts):
     out = io.StringIO()
-    demo.seed(counts={"cities": ["nice", "madrid"], "members": 0, **counts}, stdout=out)
+    demo.seed(counts={"cities": list(cities), "members": 0, **counts}, stdout=out)
     return out.getvalue()
 
 
@@ -37,8 +43,8 @@ def test_demo_practices_go_through_moderation_and_are_marked():
     practices = Practice.objects.all()
     assert all(p.is_demo and "Demo content" in p.summary for p in practices)
     states = sorted(practices.values_list("status", flat=True))
-    assert states.count(Status.SUBMITTED) == 1 and states.count(Status.CHANGES_REQUESTED) == 1
-    assert states.count(Status.PUBLISHED) == len(demo.PRACTICES) - 2
+    assert states.count(Status.SUBMITTED) == 2 and states.count(Status.CHANGES_REQUESTED) == 2
+    assert states.count(Status.PUBLISHED) == len(demo.PRACTICES) - 4
     assert set(practices.values_list("visibility", flat=True)) == set(Visibility.values)
     assert practices.filter(outcome=Practice.Outcome.DID_NOT_WORK, status=Status.PUBLISHED).exists()
     barriers = practices.get(city__slug="liege")
@@ -52,6 +58,17 @@ def test_demo_practices_go_through_moderation_and_are_marked():
     assert "remove the volunteers' names" in gdansk.moderation_message
 
 
+def test_only_the_chosen_cities_get_practices_and_people():
+    run(DEFAULT_CITIES)
+    assert set(Practice.objects.values_list("city__slug", flat=True)) == set(DEFAULT_CITIES)
+    assert not User.objects.filter(email="coordinator.gdansk@demo.pactesur.eu").exists()
+    # The default cities still show every state and a null result.
+    states = set(Practice.objects.values_list("status", flat=True))
+    assert states == {Status.PUBLISHED, Status.SUBMITTED, Status.CHANGES_REQUESTED}
+    assert Practice.objects.filter(outcome=Practice.Outcome.DID_NOT_WORK).exists()
+    assert Adoption.objects.count() == len(demo.ADOPTIONS)
+
+
 def test_extra_generated_practices_for_volume():
     run(practices=5)
     assert Practice.objects.filter(title__startswith="Generated demo practice").count() == 5
@@ -61,6 +78,6 @@ def test_extra_generated_practices_for_volume():
 
 def test_seed_demo_command_runs_the_practices_module():
     out = io.StringIO()
-    call_command("seed_demo", "--cities", "nice", "--members", "0", stdout=out)
-    assert "practices:" in out.getvalue()
-    assert Practice.objects.filter(is_demo=True).count() == len(demo.PRACTICES)
+    call_command("seed_demo", "--cities", "nice,liege,madrid", "--members", "0", stdout=out)
+    assert "practices: 4 created, 1 adoptions recorded" in out.getvalue()
+    assert set(Practice.objects.values_list("city__slug", flat=True)) == {"nice", "liege", "madrid"}
