@@ -10,10 +10,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from functools import cached_property
+from math import ceil
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -50,20 +49,54 @@ __all__ = [
 ]
 
 PER_PAGE = 20
+COUNT_CAP = 1000
+MAX_PAGE = 5000  # OFFSET 100,000: deeper pages are for the exports
 JSON_EXPORT_LIMIT = 5000
 
 
-class CountedPaginator(Paginator):
-    """Counts the filtered queryset (no joins, no prefetch), once; pages come from the
-    card queryset (columns, city, themes)."""
+class ResultsPage:
+    """One page of the list, counted without counting everything.
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, count_from: QuerySet) -> None:
-        super().__init__(object_list, per_page)
-        self._count_from = count_from
+    The count stops at ``COUNT_CAP`` + 1 rows (``SELECT COUNT(*) FROM (... LIMIT 1001)``, no
+    ordering, no joins): exact up to the cap, "more than 1,000" beyond it, where an exact figure
+    tells a reader nothing more and costs a scan of every matching row at 100,000 practices.
+    Beyond the cap, the page fetches one row more than it shows to know whether a next page
+    exists. The interface is the subset of Django's ``Page`` that the template uses.
+    """
 
-    @cached_property
-    def count(self) -> int:
-        return self._count_from.count()
+    def __init__(self, cards: QuerySet, count_from: QuerySet, number: Any, per_page: int) -> None:
+        counted = count_from.order_by()[: COUNT_CAP + 1].count()
+        self.total: int | None = counted if counted <= COUNT_CAP else None
+        self.num_pages = max(1, ceil(counted / per_page)) if self.total is not None else None
+        try:
+            number = max(1, min(int(number), MAX_PAGE))
+        except (TypeError, ValueError):
+            number = 1
+        if self.num_pages is not None:
+            number = min(number, self.num_pages)
+        self.number = number
+        start = (number - 1) * per_page
+        rows = list(cards[start : start + per_page + 1]) if counted else []
+        self.object_list = rows[:per_page]
+        self._more = len(rows) > per_page
+        self.start_index = start + 1
+        # Only beyond the cap can a page number point past the last row (it is not counted).
+        self.past_end = not rows and number > 1
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 def _filterset(request: HttpRequest) -> PracticeFilter:
@@ -76,15 +109,15 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     With htmx, only the results region is returned."""
     filterset = _filterset(request)
     results = filterset.qs
-    paginator = CountedPaginator(with_card_data(results), PER_PAGE, count_from=results)
-    page = paginator.get_page(request.GET.get("page"))
+    page = ResultsPage(with_card_data(results), results, request.GET.get("page"), PER_PAGE)
     selected_themes = [t for t in filterset.themes if t.slug in request.GET.getlist("theme")]
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "page_obj": page,
-        "practices": list(page.object_list),
-        "result_count": paginator.count,
+        "practices": page.object_list,
+        "result_count": page.total,
+        "count_cap": COUNT_CAP,
         "sort": filterset.current_sort,
         "search_query": filterset.search_query,
         "feed_themes": selected_themes,

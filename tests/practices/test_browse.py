@@ -13,6 +13,7 @@ from cities.models import City, Theme
 from moderation.models import Status, Visibility
 from practices.cards import period_label
 from practices.models import Attachment, Practice
+from practices.views import browse
 from tests.cities.factories import CityFactory, ThemeFactory
 from tests.practices.factories import AdoptionFactory, PracticeFactory
 
@@ -313,6 +314,32 @@ def test_pagination_is_20_per_page_and_page_links_keep_the_filters(client):
     # Out-of-range or junk page numbers give a page, not an error.
     assert len(listed(get_list(client, outcome="worked", page=99))) == 5
     assert len(listed(get_list(client, outcome="worked", page="x"))) == 20
+
+
+@pytest.mark.django_db
+def test_beyond_the_count_cap_the_list_says_more_than_and_still_pages(client, monkeypatch):
+    monkeypatch.setattr(browse, "COUNT_CAP", 5)
+    monkeypatch.setattr(browse, "PER_PAGE", 4)
+    for i in range(11):
+        PracticeFactory(title=f"P{i:02d}")
+    first = get_list(client, sort="title")
+    html = first.content.decode()
+    assert re.search(r'id="result-count"[^>]*>\s*More than 5 practices', html)
+    assert listed(first) == ["P00", "P01", "P02", "P03"]
+    assert "Page 1</li>" in html and "Page 1 of" not in html
+    assert 'rel="next"' in html and 'rel="prev"' not in html
+    last = get_list(client, sort="title", page=3)
+    assert listed(last) == ["P08", "P09", "P10"]
+    assert 'rel="next"' not in last.content.decode()
+    past = get_list(client, sort="title", page=9).content.decode()
+    assert "past the last result" in past and 'href="?sort=title"' in past
+
+
+@pytest.mark.django_db
+def test_up_to_the_cap_the_count_is_exact(client, monkeypatch):
+    monkeypatch.setattr(browse, "COUNT_CAP", 5)
+    PracticeFactory.create_batch(5)
+    assert re.search(r'id="result-count"[^>]*>\s*5 practices', get_list(client).content.decode())
 
 
 @pytest.mark.django_db
