@@ -35,7 +35,7 @@ def word_diff(before: str, after: str) -> SafeString:
 
 def display_value(obj: models.Model, name: str, value: Any) -> str:
     """A revision value as a reader would name it: choice labels, related objects' names."""
-    field = obj._meta.get_field(name)
+    field: Any = obj._meta.get_field(name)
     if value in (None, "", []):
         return ""
     if field.many_to_many or field.is_relation:
@@ -49,11 +49,11 @@ def display_value(obj: models.Model, name: str, value: Any) -> str:
     return str(value)
 
 
-def describe_changes(obj: models.Model, data: dict[str, Any]) -> list[dict[str, Any]]:
+def describe_changes(obj: Any, data: dict[str, Any]) -> list[dict[str, Any]]:
     """``revision_changes`` with readable ``before``/``after`` and, for text, a word ``diff``."""
     rows = []
     for row in revision_changes(obj, data):
-        field = obj._meta.get_field(row["name"])
+        field: Any = obj._meta.get_field(row["name"])
         before = display_value(obj, row["name"], row["before"])
         after = display_value(obj, row["name"], row["after"])
         is_text = isinstance(field, models.CharField | models.TextField) and not field.choices

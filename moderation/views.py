@@ -83,6 +83,7 @@ def queue_rows() -> list[QueueRow]:
     """Items awaiting review, oldest first: submitted items and published items with a submitted
     revision. Three queries per registered model, whatever the number of items."""
     rows: list[QueueRow] = []
+    model: Any
     for model in registry.all_models():
         label = model._meta.label_lower
         related = _related(model)

@@ -103,7 +103,9 @@ class PracticeForm(forms.ModelForm):
         self.fields["links"].help_text = _(
             "One web address per line (http:// or https://), at most %(max)s."
         ) % {"max": MAX_LINKS}
-        self.fields["themes"].queryset = Theme.objects.order_by("position", "name")
+        themes = self.fields["themes"]
+        assert isinstance(themes, forms.ModelMultipleChoiceField)
+        themes.queryset = Theme.objects.order_by("position", "name")
         self.fields["original_language"] = forms.ChoiceField(
             label=_("Original language"),
             choices=language_choices(),
@@ -120,7 +122,10 @@ class PracticeForm(forms.ModelForm):
         )
         self.fields["visibility"].help_text = _definitions(VISIBILITY_HELP, Visibility)
         for name in ("outcome", "evaluation_stage", "visibility"):
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+            choice_field = self.fields[name]
+            assert isinstance(choice_field, forms.ChoiceField)
+            choices: Any = choice_field.choices
+            choice_field.choices = [c for c in choices if c[0]]
         if attachments_allowed:
             self.fields["new_files"].help_text = _(
                 "PDF, PNG, JPEG or WebP, %(limit)s each at most, %(max)s per practice. The type is "
@@ -146,7 +151,7 @@ class PracticeForm(forms.ModelForm):
         (_("Who can read it once published"), "", ("visibility",)),
     )  # fmt: skip
 
-    def fieldsets(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+    def fieldsets(self) -> list[tuple[Any, Any, list[forms.BoundField]]]:
         """(legend, help, bound fields) for the page's fieldsets (attachments come apart)."""
         return [
             (legend, help_text, [self[name] for name in names if name in self.fields])
@@ -154,7 +159,7 @@ class PracticeForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end date is before the start date."))

@@ -30,7 +30,8 @@ MAX_ATTACHMENTS = 20
 
 def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The moderated values in ``data``, as (plain fields, many-to-many fields)."""
-    plain, m2m = {}, {}
+    plain: dict[str, Any] = {}
+    m2m: dict[str, Any] = {}
     for name in Practice.MODERATED_FIELDS:
         if name not in data:
             continue
@@ -141,7 +142,7 @@ def attachment_add(
     original = os.path.basename((upload.name or "").replace("\\", "/"))[:200] or "file"
     attachment = Attachment(
         practice=practice, original_name=original, title=(title or "").strip()[:200],
-        content_type=content_type, size=upload.size, created_by=by,
+        content_type=content_type, size=upload.size or 0, created_by=by,
     )  # fmt: skip
     # The stored name comes from ``attachment_path`` (the practice id and the detected type).
     attachment.file.save(original, upload, save=False)

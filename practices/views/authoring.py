@@ -41,7 +41,8 @@ MINE_PER_PAGE = 50
 
 
 def _member_required(request: HttpRequest) -> None:
-    if not rules.test_rule("practices.add_practice", request.user) or request.user.city is None:
+    user: Any = request.user
+    if not rules.test_rule("practices.add_practice", user) or user.city is None:
         raise Http404
 
 
@@ -218,11 +219,12 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @require_http_methods(["GET", "POST"])
 def adoption_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator records that their city adopted or adapted another city's practice."""
-    practice = get_practice_for_adoption(request.user, pk)
+    user: Any = request.user
+    practice = get_practice_for_adoption(user, pk)
     form = AdoptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.adoption_create(practice=practice, by=request.user, **form.cleaned_data)
+            services.adoption_create(practice=practice, by=user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -230,7 +232,7 @@ def adoption_create(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("Recorded: %(city)s %(kind)s this practice.")
                 % {
-                    "city": request.user.city.name,
+                    "city": user.city.name,
                     "kind": form.instance.get_kind_display().lower(),
                 },
             )
@@ -246,7 +248,7 @@ def practice_mine(request: HttpRequest) -> HttpResponse:
     """The user's own practices, and for a coordinator every practice of their city, with their
     status and any pending edit; Efus staff get a link to the moderation queue."""
     _member_required(request)
-    user = request.user
+    user: Any = request.user
     coordinator = is_coordinator(user)
     scope = Q(created_by=user)
     if coordinator:
