@@ -20,21 +20,8 @@ from .models import Practice
 from .selectors import feed_practices
 
 
-class LatestPracticesRss(Feed):
-    def title(self) -> str:
-        return _("PACTESUR 2: new promising practices")
-
-    def description(self) -> str:
-        return _(
-            "Promising practices for the security of public spaces, newly published by the "
-            "local police forces of the PACTESUR 2 network."
-        )
-
-    def link(self) -> str:
-        return reverse("practices:list")
-
-    def items(self) -> list[Practice]:
-        return feed_practices()
+class PracticeFeed(Feed):
+    """What every practice feed says about an item."""
 
     def item_title(self, item: Practice) -> str:
         return item.title
@@ -58,6 +45,23 @@ class LatestPracticesRss(Feed):
         return [theme.name for theme in item.themes.all()]
 
 
+class LatestPracticesRss(PracticeFeed):
+    def title(self) -> str:
+        return _("PACTESUR 2: new promising practices")
+
+    def description(self) -> str:
+        return _(
+            "Promising practices for the security of public spaces, newly published by the "
+            "local police forces of the PACTESUR 2 network."
+        )
+
+    def link(self) -> str:
+        return reverse("practices:list")
+
+    def items(self) -> list[Practice]:
+        return feed_practices()
+
+
 class LatestPracticesAtom(LatestPracticesRss):
     feed_type = Atom1Feed
 
@@ -65,8 +69,8 @@ class LatestPracticesAtom(LatestPracticesRss):
         return self.description()
 
 
-class ThemePracticesRss(LatestPracticesRss):
-    def get_object(self, request: Any, theme: str) -> Theme:
+class ThemePracticesRss(PracticeFeed):
+    def get_object(self, request: Any, theme: str) -> Theme:  # type: ignore[override]
         return get_object_or_404(Theme, slug=theme)
 
     def title(self, obj: Theme) -> str:

@@ -71,7 +71,7 @@ class FastSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        parts: list[str] = [format_html("<select{}>", flatatt(final_attrs))]
         for value_, label in self.choices:
             if isinstance(label, list | tuple):
                 parts.append(f'<optgroup label="{_e(value_)}">')
@@ -95,7 +95,7 @@ class FastCheckboxes(forms.CheckboxSelectMultiple):
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         checked = {str(v) for v in (value or [])}
         base_id = _e((attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}")
-        parts = [f'<div id="{base_id}" class="checkbox-choices">']
+        parts: list[str] = [f'<div id="{base_id}" class="checkbox-choices">']
         for index, (value_, label) in enumerate(self.choices):
             option_id = f"{base_id}_{index}"
             mark = " checked" if str(value_) in checked else ""
@@ -198,10 +198,10 @@ class PracticeFilter(django_filters.FilterSet):
             data["sort"] = Sort.RELEVANCE if (data.get("q") or "").strip() else Sort.NEWEST
         super().__init__(data, *args, **kwargs)
         # Plain rows, not model instances: the network has ~265 cities.
-        self.themes = list(
+        self.themes: list[Any] = list(
             Theme.objects.order_by("position", "name").values_list("id", "slug", "name", named=True)
         )
-        self.cities = list(
+        self.cities: list[Any] = list(
             City.objects.order_by("name").values_list(
                 "id", "slug", "name", "country", "project_role", named=True
             )
@@ -271,16 +271,16 @@ class PracticeFilter(django_filters.FilterSet):
     @property
     def search_query(self) -> str:
         data = getattr(self.form, "cleaned_data", {})
-        return (data.get("q") or "").strip()
+        return str(data.get("q") or "").strip()
 
     @property
     def current_sort(self) -> str:
         """The sort in effect: relevance by default when searching, else newest first; relevance
         without a search means newest first."""
-        chosen = getattr(self.form, "cleaned_data", {}).get("sort")
+        chosen = str(getattr(self.form, "cleaned_data", {}).get("sort") or "")
         if self.search_query:
             return chosen or Sort.RELEVANCE
-        return Sort.NEWEST if chosen in (None, "", Sort.RELEVANCE) else chosen
+        return Sort.NEWEST if chosen in ("", Sort.RELEVANCE) else chosen
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)

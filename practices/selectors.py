@@ -5,7 +5,7 @@ prefetches) so that a page costs the same number of queries whatever the number 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -46,7 +46,7 @@ def theme_prefetch() -> Prefetch:
 
 def listed_practices(user: Any) -> PracticeQuerySet:
     """What a list, a search or an export shows this user: published and visible to them."""
-    return Practice.objects.visible_to(user).published()
+    return cast(PracticeQuerySet, Practice.objects.visible_to(user).published())
 
 
 def with_card_data(queryset: QuerySet[Practice]) -> QuerySet[Practice]:

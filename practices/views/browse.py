@@ -22,8 +22,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
-from moderation.models import VISIBILITY_HELP
+from moderation.models import VISIBILITY_HELP, Visibility
 
 from .. import permissions
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
@@ -52,6 +53,12 @@ PER_PAGE = 20
 COUNT_CAP = 1000
 MAX_PAGE = 5000  # OFFSET 100,000: deeper pages are for the exports
 JSON_EXPORT_LIMIT = 5000
+
+
+class HtmxHttpRequest(HttpRequest):
+    """For type checkers: ``django_htmx``'s middleware adds ``request.htmx``."""
+
+    htmx: HtmxDetails
 
 
 class ResultsPage:
@@ -104,7 +111,7 @@ def _filterset(request: HttpRequest) -> PracticeFilter:
 
 
 @require_GET
-def practice_list(request: HttpRequest) -> HttpResponse:
+def practice_list(request: HtmxHttpRequest) -> HttpResponse:
     """Public: published practices the reader may see, searched, filtered, sorted and paged.
     With htmx, only the results region is returned."""
     filterset = _filterset(request)
@@ -145,13 +152,13 @@ def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         "sections": [
             {
                 "name": name,
-                "title": capfirst(Practice._meta.get_field(name).verbose_name),
+                "title": capfirst(getattr(Practice._meta.get_field(name), "verbose_name", name)),
                 "text": getattr(practice, name),
             }
             for name in BODY_FIELDS
         ],
         "flags": permissions.practice_flags(request.user, practice),
-        "visibility_help": VISIBILITY_HELP.get(practice.visibility, ""),
+        "visibility_help": VISIBILITY_HELP.get(Visibility(practice.visibility), ""),
         "language": language_name(practice.original_language),
         **practice_page_data(request.user, practice),
     }
