@@ -441,6 +441,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"NOT AVAILABLE: {s.label} ({s.paths[0]} does not answer 200): not measured")
         measured = [s for s in scenarios if s not in unavailable]
         load_avg = os.getloadavg()
+        if load_avg[0] > 1.0:
+            print(
+                f"NOTE: load average {load_avg[0]:.2f} before measuring: other work shares the "
+                f"{os.cpu_count()} cores, the figures will be pessimistic (compare the ratios)."
+            )
         figures = measure(base_url, measured, args)
         load_after = os.getloadavg()
     finally:
