@@ -228,13 +228,15 @@ def adoption_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            adopted = form.instance.kind == form.instance.Kind.ADOPTED
             messages.success(
                 request,
-                _("Recorded: %(city)s %(kind)s this practice.")
-                % {
-                    "city": user.city.name,
-                    "kind": form.instance.get_kind_display().lower(),
-                },
+                (
+                    _("Recorded: %(city)s adopted this practice.")
+                    if adopted
+                    else _("Recorded: %(city)s adapted this practice.")
+                )
+                % {"city": user.city.name},
             )
             return redirect(practice.get_absolute_url())
     return render(request, "practices/adoption_form.html", {"form": form, "practice": practice})
