@@ -110,3 +110,19 @@ def totp_code(user) -> str:
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     secret = decrypt(authenticator.data["secret"])
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+def sign_in(page, user, password: str = "correct-horse-battery") -> None:
+    """Sign in through the real login form, with the TOTP step when the user has MFA."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        page.get_by_label("Code").fill(totp_code(user))
+        page.get_by_role("button", name=re.compile(r"^Sign in$", re.IGNORECASE)).click()
+    expect(page).to_have_url(re.compile(r"/me/$"))

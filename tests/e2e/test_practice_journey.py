@@ -1,0 +1,87 @@
+"""A coordinator drafts and submits a practice, a moderator publishes it, a visitor finds it by
+search and filter, and an officer reads network-only material a visitor cannot."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Membership
+from moderation.models import ModerationEvent, Status, Visibility
+from practices.models import Practice
+from tests.accounts.factories import make_member
+from tests.cities.factories import reference_body
+from tests.e2e.conftest import sign_in
+from tests.practices.factories import PracticeFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+TITLE = "Carnival crowd corridors with exchange officers"
+
+
+def test_coordinator_drafts_moderator_publishes_visitor_finds(new_page):
+    coordinator = make_member(reference_body("nice"), role=Membership.Role.COORDINATOR)
+    moderator = make_member(reference_body("paris"), mfa=True)
+
+    # Nice's coordinator writes a draft and submits it.
+    author = new_page()
+    sign_in(author, coordinator)
+    author.goto("/practices/new/")
+    author.get_by_label("Title").fill(TITLE)
+    author.get_by_label("Summary").fill(
+        "One-way pedestrian corridors and officers from partner cities keep carnival crowds moving."
+    )
+    author.get_by_label("Problem addressed").fill("Crowd crushes at the parade's narrow exits.")
+    author.get_by_label("Major events").check()
+    author.get_by_role("radio", name=re.compile(r"^Public")).check()
+    author.get_by_role("button", name="Save the draft").click()
+    expect(author.get_by_role("heading", level=1)).to_have_text(TITLE)
+    author.get_by_role("button", name="Submit for review").click()
+    practice = Practice.objects.get(title=TITLE)
+    assert practice.status == Status.SUBMITTED
+
+    # Before moderation a visitor finds nothing.
+    visitor = new_page()
+    visitor.goto("/practices/?q=carnival+corridors")
+    expect(visitor.get_by_role("link", name=TITLE)).to_have_count(0)
+
+    # An Efus moderator publishes it from the queue.
+    staff = new_page()
+    sign_in(staff, moderator)
+    staff.goto("/moderation/")
+    staff.get_by_role("link", name=TITLE).click()
+    staff.get_by_role("button", name="Publish", exact=True).click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    practice.refresh_from_db()
+    assert practice.status == Status.PUBLISHED
+    assert list(
+        ModerationEvent.objects.for_object(practice).values_list("action", flat=True)
+    ) == [ModerationEvent.Action.PUBLISH, ModerationEvent.Action.SUBMIT]
+
+    # A visitor finds it by search, then by a theme filter, and opens it.
+    visitor.goto("/practices/")
+    visitor.get_by_role("searchbox", name="Search").fill("carnival corridors")
+    visitor.get_by_role("button", name="Show practices").click()
+    expect(visitor.get_by_role("link", name=TITLE)).to_be_visible()
+    visitor.goto("/practices/")
+    visitor.get_by_label("Major events").check()
+    visitor.get_by_role("button", name="Show practices").click()
+    expect(visitor).to_have_url(re.compile(r"theme=major-events"))
+    visitor.get_by_role("link", name=TITLE).click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(visitor.get_by_text("Crowd crushes at the parade's narrow exits.")).to_be_visible()
+
+
+def test_officer_reads_network_material_a_visitor_cannot(new_page):
+    officer = make_member(reference_body("madrid"))
+    PracticeFactory(title="Station checkpoint rota", visibility=Visibility.NETWORK)
+
+    visitor = new_page()
+    visitor.goto("/practices/?q=checkpoint")
+    expect(visitor.get_by_role("link", name="Station checkpoint rota")).to_have_count(0)
+
+    page = new_page()
+    sign_in(page, officer)
+    page.goto("/practices/?q=checkpoint")
+    page.get_by_role("link", name="Station checkpoint rota").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Station checkpoint rota")
