@@ -7,12 +7,15 @@ class PracticesConfig(AppConfig):
     verbose_name = _("Promising practices")
 
     def ready(self) -> None:
+        from accounts import exports as account_exports
         from cities import sections as city_sections
 
         from . import (
+            exports,
             permissions,  # noqa: F401  (registers the rules)
             sections,
         )
 
         city_sections.register_home_section(sections.home_section)
         city_sections.register_city_section(sections.city_section)
+        account_exports.register("practices", exports.practices_section)
