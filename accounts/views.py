@@ -31,6 +31,13 @@ from .forms import DeleteAccountForm, JoinForm, ProfileForm
 from .models import Membership, User
 from .permissions import get_membership_for_user, get_user_city_scope, is_efus_staff
 
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is a ``User`` (for the type checker)."""
+
+    user: User  # type: ignore[assignment]
+
+
 MEMBERS_PER_PAGE = 50
 
 
@@ -38,7 +45,7 @@ MEMBERS_PER_PAGE = 50
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """The person's own page: profile, membership, two-factor status and account links."""
     user = request.user
     membership = user.membership
@@ -60,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=user)
@@ -78,7 +85,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def join(request: HttpRequest) -> HttpResponse:
+def join(request: AuthenticatedRequest) -> HttpResponse:
     """Ask to join an organisation, for a signed-in person who belongs to none."""
     user = request.user
     if user.membership is not None:
@@ -111,7 +118,7 @@ def join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedRequest) -> HttpResponse:
     """Download everything the platform holds about the person, as JSON."""
     data = exports.build_export(request.user)
     filename = f"pactesur-my-data-{timezone.localdate():%Y-%m-%d}.json"
@@ -124,7 +131,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delete(request: HttpRequest) -> HttpResponse:
+def delete(request: AuthenticatedRequest) -> HttpResponse:
     """Delete the account after the password is typed again."""
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -157,7 +164,7 @@ def _row(membership: Membership, user: User) -> dict[str, Any]:
 
 
 @login_required
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: AuthenticatedRequest) -> HttpResponse:
     """A coordinator's city members and requests; every city (with a filter) for Efus staff."""
     user = request.user
     if user.needs_mfa:
@@ -190,7 +197,7 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/membership_list.html", context)
 
 
-def _back_to_members(request: HttpRequest) -> HttpResponse:
+def _back_to_members(request: AuthenticatedRequest) -> HttpResponse:
     url = reverse("accounts:members")
     city = request.GET.get("city")
     return redirect(f"{url}?{urlencode({'city': city})}" if city else url)
@@ -199,7 +206,7 @@ def _back_to_members(request: HttpRequest) -> HttpResponse:
 def _membership_action(
     action: Callable[[Membership, User], Membership],
     success: Callable[[Membership, str], str],
-) -> Callable[[HttpRequest, int], HttpResponse]:
+) -> Callable[[AuthenticatedRequest, int], HttpResponse]:
     """A POST-only view: find the membership (404 for outsiders), call one service, go back.
 
     ``success(membership, previous_status)`` words the confirmation message.
@@ -207,7 +214,7 @@ def _membership_action(
 
     @login_required
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         membership = get_membership_for_user(request.user, pk)
         previous_status = membership.status
         try:

@@ -65,7 +65,8 @@ def drop(url: str) -> None:
 
 def read_marker(url: str) -> Marker | None:
     with psycopg.connect(url) as conn:
-        present = conn.execute("SELECT to_regclass(%s)", [MARKER_TABLE]).fetchone()[0]
+        row = conn.execute("SELECT to_regclass(%s)", [MARKER_TABLE]).fetchone()
+        present = row[0] if row else None
         if present is None:
             return None
         row = conn.execute(

@@ -83,7 +83,9 @@ def run_load(
 
     def worker() -> None:
         conn = http.client.HTTPConnection(host, port, timeout=max(max_seconds, 10))
-        latencies, statuses, errors, nbytes = [], Counter(), 0, 0
+        latencies: list[float] = []
+        statuses: Counter[int] = Counter()
+        errors, nbytes = 0, 0
         start.wait()
         while True:
             i = next(counter)

@@ -279,7 +279,7 @@ def fallback_search_sql(word: str) -> str:
 
     qs = Practice.objects.visible_to(AnonymousUser()).search(word).order_by("-rank", "-pk")[:20]
     sql, params = qs.query.sql_with_params()
-    return connection.ops.compose_sql(sql, params)
+    return connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
 
 
 def search_queries(sqls: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -201,7 +202,7 @@ def ensure_network_cities(total: int, *, seed: int = 7) -> list[City]:
         City.objects.network().filter(slug__startswith=NETWORK_SLUG_PREFIX).order_by("pk")
     )
     r = random.Random(seed)
-    new_cities = []
+    new_cities: list[Any] = []
     taken = {(c.name, c.country) for c in City.objects.all()}
     n = len(existing)
     while len(existing) + len(new_cities) < wanted:

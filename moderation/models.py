@@ -14,7 +14,7 @@ and applied only when a moderator publishes it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -60,10 +60,10 @@ def tiers_for(user: Any) -> list[str]:
 class ModeratedQuerySet(models.QuerySet):
     """``visible_to(user)`` is the single visibility rule; list pages chain ``.published()``."""
 
-    def published(self) -> ModeratedQuerySet:
+    def published(self) -> Self:
         return self.filter(status=Status.PUBLISHED)
 
-    def visible_to(self, user: Any) -> ModeratedQuerySet:
+    def visible_to(self, user: Any) -> Self:
         readable = Q(status=Status.PUBLISHED, visibility__in=tiers_for(user))
         if not user.is_authenticated or not user.is_active:
             return self.filter(readable)
@@ -74,7 +74,7 @@ class ModeratedQuerySet(models.QuerySet):
             own |= Q(city=user.city)
         return self.filter(readable | own)
 
-    def awaiting_review(self) -> ModeratedQuerySet:
+    def awaiting_review(self) -> Self:
         return self.filter(
             Q(status=Status.SUBMITTED) | Q(revisions__status=Revision.Status.SUBMITTED)
         ).distinct()

@@ -147,7 +147,7 @@ def _check_moderator(by: Any) -> None:
 def moderation_publish(*, obj: Moderated, by: Any, message: str = "") -> Moderated:
     """Publish a submitted item, or apply its submitted revision."""
     _check_moderator(by)
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     if obj.status == Status.SUBMITTED:
         now = timezone.now()
         old = _set_status(
@@ -194,7 +194,7 @@ def moderation_request_changes(*, obj: Moderated, by: Any, message: str) -> Mode
         raise ValidationError(
             _("Tell the author what to change: the message is required."), code="message"
         )
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     if obj.status == Status.SUBMITTED:
         old = _set_status(obj, Status.CHANGES_REQUESTED, message=message)
         _log(
@@ -273,7 +273,7 @@ def apply_fields(obj: Moderated, data: dict[str, Any]) -> None:
     for name, value in data.items():
         if name not in obj.MODERATED_FIELDS:
             continue
-        field = obj._meta.get_field(name)
+        field: Any = obj._meta.get_field(name)
         if field.many_to_many:
             m2m[name] = value
         elif field.is_relation:
@@ -301,7 +301,7 @@ def revision_changes(obj: Moderated, data: dict[str, Any]) -> list[dict[str, Any
     rows = []
     for name in obj.MODERATED_FIELDS:
         if name in data and data[name] != current.get(name):
-            field = obj._meta.get_field(name)
+            field: Any = obj._meta.get_field(name)
             rows.append(
                 {
                     "name": name,

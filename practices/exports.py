@@ -7,7 +7,7 @@ from typing import Any
 from .models import Adoption, Attachment, Practice
 
 
-def practices_section(user: Any) -> dict[str, list[dict[str, Any]]]:
+def practices_section(user: Any) -> dict[str, list[Any]]:
     """What the person authored: practices (any state), attachments they uploaded, adoptions."""
     return {
         "authored": list(

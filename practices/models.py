@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator
@@ -32,7 +34,7 @@ BODY_FIELDS = (
 )
 
 
-def search_vector_expression() -> SearchVector:
+def search_vector_expression() -> Any:
     body = SearchVector(*BODY_FIELDS, weight="C", config=SEARCH_CONFIG)
     return (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -265,11 +267,11 @@ class Practice(Moderated):
 
     @property
     def outcome_definition(self) -> str:
-        return str(self.OUTCOME_DEFINITIONS[self.outcome])
+        return str(self.OUTCOME_DEFINITIONS[self.Outcome(self.outcome)])
 
     @property
     def evaluation_definition(self) -> str:
-        return str(self.EVALUATION_DEFINITIONS[self.evaluation_stage])
+        return str(self.EVALUATION_DEFINITIONS[self.EvaluationStage(self.evaluation_stage)])
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -321,7 +323,9 @@ class Attachment(models.Model):
 
     @property
     def extension(self) -> str:
-        return self.EXTENSIONS.get(self.content_type, "bin")
+        if self.content_type not in self.Kind.values:
+            return "bin"
+        return self.EXTENSIONS[self.Kind(self.content_type)]
 
     @property
     def is_image(self) -> bool:

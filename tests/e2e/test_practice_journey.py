@@ -54,9 +54,10 @@ def test_coordinator_drafts_moderator_publishes_visitor_finds(new_page):
     expect(staff.get_by_role("heading", level=1)).to_have_text("Moderation queue")
     practice.refresh_from_db()
     assert practice.status == Status.PUBLISHED
-    assert list(
-        ModerationEvent.objects.for_object(practice).values_list("action", flat=True)
-    ) == [ModerationEvent.Action.PUBLISH, ModerationEvent.Action.SUBMIT]
+    assert list(ModerationEvent.objects.for_object(practice).values_list("action", flat=True)) == [
+        ModerationEvent.Action.PUBLISH,
+        ModerationEvent.Action.SUBMIT,
+    ]
 
     # A visitor finds it by search, then by a theme filter, and opens it.
     visitor.goto("/practices/")
