@@ -57,6 +57,21 @@ def tiers_for(user: Any) -> list[str]:
     return [Visibility.PUBLIC, Visibility.NETWORK]
 
 
+def visibility_scope(user: Any) -> str:
+    """Everything ``ModeratedQuerySet.visible_to(user)`` depends on, as a string: readers with
+    the same scope see the same rows, so they may share a cached rendering (``moderation.cache``).
+    Kept beside ``visible_to``: a change there must be mirrored here (a test checks both)."""
+    tiers = ".".join(tiers_for(user))
+    if not user.is_authenticated or not user.is_active:
+        return tiers
+    if user.is_efus_staff and user.has_mfa:
+        return "all"
+    scope = f"{tiers}:user-{user.pk}"
+    if user.is_coordinator and user.has_mfa:
+        scope += f":city-{getattr(user.city, 'pk', None)}"
+    return scope
+
+
 class ModeratedQuerySet(models.QuerySet):
     """``visible_to(user)`` is the single visibility rule; list pages chain ``.published()``."""
 

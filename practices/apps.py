@@ -14,7 +14,10 @@ class PracticesConfig(AppConfig):
             exports,
             permissions,  # noqa: F401  (registers the rules)
             sections,
+            signals,
         )
+
+        signals.connect()
 
         city_sections.register_home_section(sections.home_section)
         city_sections.register_city_section(sections.city_section)

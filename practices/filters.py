@@ -1,14 +1,14 @@
 """The practice list's filters: one ``FilterSet`` for the list page, its htmx partial and exports.
 
-Choices for themes and cities are read once per request (two small queries) and reused to turn
-slugs into ids, so filtering never joins the theme or city tables.
+Choices for themes and cities come from the list cache (two small queries when it is cold) and
+are reused to turn slugs into ids, so filtering never joins the theme or city tables.
 """
 
 from __future__ import annotations
 
 import datetime
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 import django_filters
 from django import forms
@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.countries import country_name
 from cities.models import City, Theme
+from moderation.cache import cached_fragment
 
 from .models import Practice, PracticeQuerySet
+from .signals import LIST_CACHE
 
 # Languages a practice may be written in: those of the 15 cities, English and German.
 PRACTICE_LANGUAGES = (
@@ -105,6 +107,34 @@ class FastCheckboxes(forms.CheckboxSelectMultiple):
             )
         parts.append("</div>")
         return mark_safe("".join(parts))  # every value and label is escaped
+
+
+class ThemeChoice(NamedTuple):
+    id: int
+    slug: str
+    name: str
+
+
+class CityChoice(NamedTuple):
+    id: int
+    slug: str
+    name: str
+    country: str
+    project_role: str
+
+
+def filter_choices() -> tuple[list[ThemeChoice], list[CityChoice]]:
+    """Themes and cities for the filters: plain rows, not model instances (the network has ~265
+    cities), read from the list cache, which any change to a theme or a city drops."""
+
+    def read() -> tuple[list[ThemeChoice], list[CityChoice]]:
+        themes = Theme.objects.order_by("position", "name").values_list("id", "slug", "name")
+        cities = City.objects.order_by("name").values_list(
+            "id", "slug", "name", "country", "project_role"
+        )
+        return [ThemeChoice(*t) for t in themes], [CityChoice(*c) for c in cities]
+
+    return cached_fragment(LIST_CACHE, ["filter-choices"], read)
 
 
 class Sort:
@@ -197,15 +227,7 @@ class PracticeFilter(django_filters.FilterSet):
             data = data.copy()
             data["sort"] = Sort.RELEVANCE if (data.get("q") or "").strip() else Sort.NEWEST
         super().__init__(data, *args, **kwargs)
-        # Plain rows, not model instances: the network has ~265 cities.
-        self.themes: list[Any] = list(
-            Theme.objects.order_by("position", "name").values_list("id", "slug", "name", named=True)
-        )
-        self.cities: list[Any] = list(
-            City.objects.order_by("name").values_list(
-                "id", "slug", "name", "country", "project_role", named=True
-            )
-        )
+        self.themes, self.cities = filter_choices()
         self._theme_ids = {t.slug: t.id for t in self.themes}
         self._city_ids = {c.slug: c.id for c in self.cities}
         self._country_city_ids: dict[str, list[int]] = {}

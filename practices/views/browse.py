@@ -17,14 +17,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from moderation.models import VISIBILITY_HELP, Visibility
+from moderation.cache import cached_fragment
+from moderation.models import VISIBILITY_HELP, Visibility, visibility_scope
 
 from .. import permissions
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
@@ -37,6 +41,7 @@ from ..selectors import (
     practice_page_data,
     with_card_data,
 )
+from ..signals import LIST_CACHE
 
 __all__ = [
     "LatestPracticesAtom",
@@ -110,31 +115,54 @@ def _filterset(request: HttpRequest) -> PracticeFilter:
     return PracticeFilter(request.GET, queryset=listed_practices(request.user), request=request)
 
 
-@require_GET
-def practice_list(request: HtmxHttpRequest) -> HttpResponse:
-    """Public: published practices the reader may see, searched, filtered, sorted and paged.
-    With htmx, only the results region is returned."""
+def _list_body(request: HttpRequest) -> dict[str, str]:
+    """What the list page shows below its title, rendered: the filter form, the result count,
+    the results (cards, pagination) and the head links to the chosen themes' feeds."""
     filterset = _filterset(request)
     results = filterset.qs
     page = ResultsPage(with_card_data(results), results, request.GET.get("page"), PER_PAGE)
-    selected_themes = [t for t in filterset.themes if t.slug in request.GET.getlist("theme")]
+    selected = request.GET.getlist("theme")
     context = {
-        "filterset": filterset,
         "form": filterset.form,
         "page_obj": page,
         "practices": page.object_list,
         "result_count": page.total,
         "count_cap": COUNT_CAP,
-        "sort": filterset.current_sort,
         "search_query": filterset.search_query,
-        "feed_themes": selected_themes,
         "has_filters": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "feed_themes": [t for t in filterset.themes if t.slug in selected],
         "first_year": FIRST_YEAR,
         "last_year": LAST_YEAR,
     }
+    return {
+        f"{name}_html": render_to_string(f"practices/includes/{template}.html", context, request)
+        for name, template in (
+            ("form", "practice_filters"),
+            ("count", "practice_count"),
+            ("results", "practice_results"),
+            ("feeds", "practice_theme_feeds"),
+        )
+    }
+
+
+@require_GET
+def practice_list(request: HtmxHttpRequest) -> HttpResponse:
+    """Public: published practices the reader may see, searched, filtered, sorted and paged.
+    With htmx, only the results region (and the count, out of band) is returned.
+
+    Below its title, the page is rendered once per visibility scope, language and query string,
+    and kept in the list cache until a practice, an attachment, a theme or a city changes
+    (``moderation.cache``, ``practices.signals``): a cached page costs no query."""
+    body = cached_fragment(
+        LIST_CACHE,
+        [visibility_scope(request.user), get_language(), request.GET.urlencode()],
+        lambda: _list_body(request),
+    )
+    # Rendered by our own templates, which escaped every value.
+    context = {name: mark_safe(html) for name, html in body.items()}
     template = "practices/practice_list.html"
     if request.htmx and not request.htmx.history_restore_request:
-        template, context["partial"] = "practices/includes/practice_results.html", True
+        template = "practices/includes/practice_results_partial.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -1,0 +1,35 @@
+"""Cache invalidation, and nothing else: when anything a practice card or the list's filters show
+changes, the cached list renderings are dropped (``moderation.cache``).
+
+Signals rather than calls in services, because practices, their attachments and themes, cities and
+themes change through the services, the moderation flow, the admin and the network import alike:
+a change that one path forgot would leave a list stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from cities.models import City, Theme
+from moderation.cache import content_changed
+
+from .models import Attachment, Practice
+
+LIST_CACHE = "practices"
+
+
+def practices_changed(**kwargs: Any) -> None:
+    content_changed(LIST_CACHE)
+
+
+def connect() -> None:
+    for model in (Practice, Attachment, City, Theme):
+        post_save.connect(practices_changed, sender=model, dispatch_uid=f"list-cache-save-{model}")
+        post_delete.connect(
+            practices_changed, sender=model, dispatch_uid=f"list-cache-delete-{model}"
+        )
+    m2m_changed.connect(
+        practices_changed, sender=Practice.themes.through, dispatch_uid="list-cache-themes"
+    )
