@@ -1,0 +1,90 @@
+"""Where a page's time goes, in process: ``.venv/bin/python bench/breakdown.py [--cprofile] URL...``
+
+Runs each URL through Django's test client against the benchmark database (seeded by
+``bench/run.py``), as an anonymous visitor with the benchmark's settings, and prints the mean
+time per request split into database time (every query, timed by an execution wrapper) and the
+rest (Python: view, forms, templates, middleware). With ``--cprofile``, also the 25 functions
+with the most cumulative time. Without URLs, the benchmark's scenarios are profiled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import db  # noqa: E402
+from bench.run import configure_environment, setup_django  # noqa: E402
+
+
+class QueryTimer:
+    """An execution wrapper that adds up the time spent in the database."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.count += 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("urls", nargs="*")
+    parser.add_argument("--repeat", type=int, default=50, help="requests per URL (50)")
+    parser.add_argument("--cprofile", action="store_true", help="print the top functions")
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative)")
+    parser.add_argument("--top", type=int, default=25, help="functions printed (25)")
+    args = parser.parse_args(argv)
+
+    configure_environment(os.environ.get("BENCH_DATABASE_URL", db.DEFAULT_URL))
+    setup_django()
+    from django.db import connection
+    from django.test import Client
+
+    from bench.run import build_scenarios
+
+    urls = args.urls or [s.paths[0] for s in build_scenarios() if s.key != "ceiling"]
+    client = Client()
+    print(f"{'URL':60} {'ms/req':>8} {'db ms':>8} {'other ms':>9} {'queries':>8}")
+    for url in urls:
+        for _ in range(5):  # warm caches, connections and templates
+            client.get(url)
+        timer = QueryTimer()
+        profiler = cProfile.Profile() if args.cprofile else None
+        with connection.execute_wrapper(timer):
+            start = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            for _ in range(args.repeat):
+                response = client.get(url)
+            if profiler:
+                profiler.disable()
+            total = time.perf_counter() - start
+        per = 1000 / args.repeat
+        print(
+            f"{url[:60]:60} {total * per:8.2f} {timer.seconds * per:8.2f}"
+            f" {(total - timer.seconds) * per:9.2f} {timer.count / args.repeat:8.1f}"
+            + ("" if response.status_code == 200 else f"  (status {response.status_code})")
+        )
+        if profiler:
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
