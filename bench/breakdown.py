@@ -1,10 +1,13 @@
-"""Where a page's time goes, in process: ``.venv/bin/python bench/breakdown.py [--cprofile] URL...``
+"""Where a page's time goes, in process: ``.venv/bin/python bench/breakdown.py [options] URL...``
 
 Runs each URL through Django's test client against the benchmark database (seeded by
 ``bench/run.py``), as an anonymous visitor with the benchmark's settings, and prints the mean
 time per request split into database time (every query, timed by an execution wrapper) and the
-rest (Python: view, forms, templates, middleware). With ``--cprofile``, also the 25 functions
-with the most cumulative time. Without URLs, the benchmark's scenarios are profiled.
+rest (Python: view, forms, templates, middleware). ``--cold`` empties the list cache, then gives
+every request a query string of its own (``&cold=<n>``), as the benchmark's cold scenarios do:
+every page is rendered, with what earlier requests left in the cache (cards, counts).
+``--cprofile`` also prints the functions with the most time. Without URLs, the benchmark's
+scenarios are profiled.
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("urls", nargs="*")
     parser.add_argument("--repeat", type=int, default=50, help="requests per URL (50)")
     parser.add_argument("--cprofile", action="store_true", help="print the top functions")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="a query string of its own for every request, as the benchmark's cold scenarios",
+    )
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative)")
     parser.add_argument("--top", type=int, default=25, help="functions printed (25)")
     args = parser.parse_args(argv)
@@ -56,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.test import Client
 
-    from bench.run import build_scenarios
+    from bench.run import build_scenarios, forget_rendered_lists
 
     urls = args.urls or [s.paths[0] for s in build_scenarios() if s.key != "ceiling"]
     client = Client()
@@ -64,14 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     for url in urls:
         for _ in range(5):  # warm caches, connections and templates
             client.get(url)
+        if args.cold:
+            forget_rendered_lists()
         timer = QueryTimer()
         profiler = cProfile.Profile() if args.cprofile else None
         with connection.execute_wrapper(timer):
             start = time.perf_counter()
             if profiler:
                 profiler.enable()
-            for _ in range(args.repeat):
-                response = client.get(url)
+            for i in range(args.repeat):
+                response = client.get(
+                    f"{url}{'&' if '?' in url else '?'}cold={i}" if args.cold else url
+                )
             if profiler:
                 profiler.disable()
             total = time.perf_counter() - start

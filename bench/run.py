@@ -12,6 +12,7 @@ Exits 0 even when a target fails (a benchmark, not a test): read the PASS/FAIL c
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import random
@@ -169,6 +170,29 @@ class Scenario:
     paths: list[str]
     # (concurrency, metric, comparison, value): metric is "p50", "p95" or "rps".
     targets: list[tuple[int, str, str, float]] = field(default_factory=list)
+    # Cold: the list cache is emptied before each measurement and every request has its own
+    # query string, so every page is rendered from the database.
+    cold: bool = False
+
+
+def cold_variant(scenario: Scenario, requests: int) -> Scenario:
+    """The same pages, each request with a query string of its own (``&cold=<n>``, which the
+    filters ignore): nothing comes from the list cache."""
+    paths = [
+        f"{path}{'&' if '?' in path else '?'}cold={i}"
+        for i, path in zip(range(requests), itertools.cycle(scenario.paths), strict=False)
+    ]
+    return Scenario(
+        f"{scenario.key}_cold", f"{scenario.label}, cold", paths, scenario.targets, cold=True
+    )
+
+
+def forget_rendered_lists() -> None:
+    """Empty the list cache (``moderation.cache``): after seeding, and before cold measurements."""
+    from moderation.cache import content_changed
+    from practices.signals import LIST_CACHE
+
+    content_changed(LIST_CACHE)
 
 
 LIST_COMBOS = [
@@ -184,7 +208,7 @@ LIST_COMBOS = [
 ]
 
 
-def build_scenarios() -> list[Scenario]:
+def build_scenarios(requests: int = 1000) -> list[Scenario]:
     from django.contrib.auth.models import AnonymousUser
     from django.urls import reverse
 
@@ -209,7 +233,7 @@ def build_scenarios() -> list[Scenario]:
             theme=r.choice(themes), city=city, country=country, year=this_year - r.randint(0, 4)
         )
         list_paths.append(f"{list_url}?{query}")
-    return [
+    scenarios = [
         Scenario("ceiling", "ceiling (1 row)", [f"/bench/ceiling/?pk={pk}" for pk, _ in public]),
         Scenario(
             "list",
@@ -238,6 +262,8 @@ def build_scenarios() -> list[Scenario]:
             [(1, "p95", "<=", 150.0)],
         ),
     ]
+    cached = [s for s in scenarios if s.key in ("list", "search_rare", "search_third")]
+    return scenarios + [cold_variant(s, requests) for s in cached]
 
 
 def probe(base_url: str, path: str) -> int:
@@ -332,6 +358,8 @@ def measure(base_url: str, scenarios: list[Scenario], args: argparse.Namespace) 
     for round_ in range(1, args.rounds + 1):
         for concurrency in CONCURRENCIES:
             for scenario in scenarios:
+                if scenario.cold:
+                    forget_rendered_lists()
                 result = run_load(
                     base_url,
                     scenario.paths,
@@ -375,7 +403,7 @@ def verdict(ok: bool) -> str:
 def print_table(figures: list[Figure]) -> list[bool]:
     ceiling = {f.concurrency: f for f in figures if f.scenario.key == "ceiling"}
     header = (
-        f"{'scenario':<20} {'c':>2} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
+        f"{'scenario':<24} {'c':>2} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
         f"{'p50 x ceil':>10} {'req/s % ceil':>12}  target"
     )
     print(header)
@@ -394,7 +422,7 @@ def print_table(figures: list[Figure]) -> list[bool]:
         if f.failures:
             notes.append(f"{f.failures} non-200 responses or errors")
         print(
-            f"{f.scenario.label:<20} {f.concurrency:>2} {f.requests:>8} {fmt(f.p50):>8} "
+            f"{f.scenario.label:<24} {f.concurrency:>2} {f.requests:>8} {fmt(f.p50):>8} "
             f"{fmt(f.p95):>8} {fmt(f.rps, 0):>7} {fmt(ratio_p50, 2):>10} {fmt(ratio_rps, 0):>12}  "
             + ("; ".join(notes) or "(no target)")
         )
@@ -429,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         seeded = f"seeded {marker.seeded_at[:16]}, reused (--reseed to rebuild)"
     print(f"Seeding time: {seconds:.1f} s ({seeded})")
 
-    scenarios = build_scenarios()
+    forget_rendered_lists()  # renderings of an earlier seeding must not be served
+    scenarios = build_scenarios(args.warmup + args.requests)
     port = free_port()
     command = gunicorn_command(port, args.workers, args.threads)
     print("Server:", " ".join(command[1:]))
@@ -463,7 +492,10 @@ def main(argv: list[str] | None = None) -> int:
         "search, 1/3 rows": by_key["search_third"].paths[0],
         "detail": by_key["detail"].paths[0],
     }
-    captured = {name: capture(path) for name, path in pages.items()}
+    captured = {}
+    for name, path in pages.items():
+        forget_rendered_lists()  # the queries of a page rendered from the database
+        captured[name] = capture(path)
 
     print()
     print("=" * 100)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -67,3 +67,19 @@ def cached_fragment(name: str, parts: Iterable[str], build: Callable[[], T]) -> 
         value = build()
         cache.set(key, value, FRAGMENT_TIMEOUT)
     return value
+
+
+def cached_fragments(
+    name: str, keys: Sequence[str], build: Callable[[list[str]], dict[str, T]]
+) -> dict[str, T]:
+    """Many renderings of ``name`` at once, in one cache round trip: ``build(missing)`` renders
+    those the cache does not have (and may leave out a key it cannot render)."""
+    prefix = f"fragment:{name}:{content_version(name)}:"
+    found = cache.get_many([prefix + key for key in keys])
+    result = {key: found[prefix + key] for key in keys if prefix + key in found}
+    missing = [key for key in keys if key not in result]
+    if missing:
+        built = build(missing)
+        cache.set_many({prefix + key: value for key, value in built.items()}, FRAGMENT_TIMEOUT)
+        result.update(built)
+    return result

@@ -296,6 +296,17 @@ class PracticeFilter(django_filters.FilterSet):
         return str(data.get("q") or "").strip()
 
     @property
+    def filters_key(self) -> str:
+        """The filters in effect (not the page or the sort), as a string: what the number of
+        results depends on. Invalid values are left out, as the filters ignore them."""
+        data = getattr(self.form, "cleaned_data", {})
+        return repr(
+            sorted(
+                (k, v) for k, v in data.items() if k != "sort" and v not in (None, "", [], False)
+            )
+        )
+
+    @property
     def current_sort(self) -> str:
         """The sort in effect: relevance by default when searching, else newest first; relevance
         without a search means newest first."""

@@ -31,6 +31,7 @@ from moderation.cache import cached_fragment
 from moderation.models import VISIBILITY_HELP, Visibility, visibility_scope
 
 from .. import permissions
+from ..cards import practice_cards
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
 from ..filters import FIRST_YEAR, LAST_YEAR, PracticeFilter, language_name
 from ..models import BODY_FIELDS, Practice
@@ -39,7 +40,6 @@ from ..selectors import (
     export_rows,
     listed_practices,
     practice_page_data,
-    with_card_data,
 )
 from ..signals import LIST_CACHE
 
@@ -66,18 +66,22 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-class ResultsPage:
-    """One page of the list, counted without counting everything.
+def capped_count(results: QuerySet) -> int:
+    """The number of results, up to ``COUNT_CAP`` + 1 (``SELECT COUNT(*) FROM (... LIMIT 1001)``,
+    no ordering, no joins): an exact figure beyond that tells a reader nothing more and costs a
+    scan of every matching row at 100,000 practices."""
+    return results.order_by()[: COUNT_CAP + 1].count()
 
-    The count stops at ``COUNT_CAP`` + 1 rows (``SELECT COUNT(*) FROM (... LIMIT 1001)``, no
-    ordering, no joins): exact up to the cap, "more than 1,000" beyond it, where an exact figure
-    tells a reader nothing more and costs a scan of every matching row at 100,000 practices.
-    Beyond the cap, the page fetches one row more than it shows to know whether a next page
-    exists. The interface is the subset of Django's ``Page`` that the template uses.
+
+class ResultsPage:
+    """One page of the list, given the results' ``capped_count``: exact up to ``COUNT_CAP``,
+    "more than 1,000" beyond it. Beyond the cap, the page fetches one row more than it shows to
+    know whether a next page exists. The page reads only the ids of its practices; their cards
+    come from the list cache (``cards.practice_cards``). The interface is the subset of Django's
+    ``Page`` that the template uses.
     """
 
-    def __init__(self, cards: QuerySet, count_from: QuerySet, number: Any, per_page: int) -> None:
-        counted = count_from.order_by()[: COUNT_CAP + 1].count()
+    def __init__(self, results: QuerySet, counted: int, number: Any, per_page: int) -> None:
         self.total: int | None = counted if counted <= COUNT_CAP else None
         self.num_pages = max(1, ceil(counted / per_page)) if self.total is not None else None
         try:
@@ -88,12 +92,12 @@ class ResultsPage:
             number = min(number, self.num_pages)
         self.number = number
         start = (number - 1) * per_page
-        rows = list(cards[start : start + per_page + 1]) if counted else []
-        self.object_list = rows[:per_page]
-        self._more = len(rows) > per_page
+        ids = list(results.values_list("pk", flat=True)[start : start + per_page + 1])
+        self.cards = practice_cards(ids[:per_page]) if counted else []
+        self._more = len(ids) > per_page
         self.start_index = start + 1
         # Only beyond the cap can a page number point past the last row (it is not counted).
-        self.past_end = not rows and number > 1
+        self.past_end = not ids and number > 1
 
     def has_next(self) -> bool:
         return self._more
@@ -120,12 +124,18 @@ def _list_body(request: HttpRequest) -> dict[str, str]:
     the results (cards, pagination) and the head links to the chosen themes' feeds."""
     filterset = _filterset(request)
     results = filterset.qs
-    page = ResultsPage(with_card_data(results), results, request.GET.get("page"), PER_PAGE)
+    # The count depends on the filters only: paging and sorting reuse it.
+    counted = cached_fragment(
+        LIST_CACHE,
+        ["count", visibility_scope(request.user), filterset.filters_key],
+        lambda: capped_count(results),
+    )
+    page = ResultsPage(results, counted, request.GET.get("page"), PER_PAGE)
     selected = request.GET.getlist("theme")
     context = {
         "form": filterset.form,
         "page_obj": page,
-        "practices": page.object_list,
+        "cards": page.cards,
         "result_count": page.total,
         "count_cap": COUNT_CAP,
         "search_query": filterset.search_query,

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -387,6 +388,8 @@ def _make_rows(n: int) -> None:
 
 
 def _count_queries(client, url, params=None) -> int:
+    """Queries of a page rendered from the database: the list cache is emptied first."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
     assert response.status_code == 200
@@ -405,13 +408,12 @@ def test_list_query_count_is_small_and_does_not_grow_with_rows(client, request, 
     _make_rows(24)
     many = _count_queries(client, LIST, params)
     assert len(listed(client.get(LIST, params))) == 20
-    print("COUNT", one, many)
     assert one == many <= 10
     assert unfiltered_one == _count_queries(client, LIST) <= 10
 
 
 @pytest.mark.django_db
-def test_list_counts_without_joins_and_pages_with_one_query_and_one_prefetch(client):
+def test_list_counts_without_joins_and_pages_with_ids_then_cards(client):
     _make_rows(3)
     slug = Practice.objects.first().city.slug
     with CaptureQueriesContext(connection) as ctx:
@@ -426,11 +428,29 @@ def test_list_counts_without_joins_and_pages_with_one_query_and_one_prefetch(cli
         for s in sqls
         if s.startswith("SELECT") and 'FROM "practices_practice"' in s and "COUNT(" not in s
     ]
-    assert len(practice_selects) == 1
-    assert '"practices_practice"."problem"' not in practice_selects[0]  # long sections are not read
-    assert '"practices_practice"."search_vector"' not in practice_selects[0]
+    # The page's ids (filtered, sorted), then the cards' columns of those ids.
+    assert len(practice_selects) == 2
+    ids, _cards = practice_selects
+    assert (
+        ids.startswith('SELECT "practices_practice"."id" AS "pk" FROM')
+        and "JOIN" not in ids.upper()
+    )
+    for sql in practice_selects:
+        assert '"practices_practice"."problem"' not in sql  # long sections are not read
+        assert '"practices_practice"."search_vector"' not in sql
     theme_selects = [s for s in sqls if 'FROM "cities_theme"' in s]
     assert len(theme_selects) == 2  # the filter's choices, the cards' prefetch
+
+
+@pytest.mark.django_db
+def test_cards_and_count_already_rendered_cost_no_query(client):
+    _make_rows(3)
+    client.get(LIST, {"sort": "title"})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(LIST, {"sort": "newest"})  # another page, the same cards and count
+    assert len(listed(response)) == 3
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert len(sqls) == 1 and '"practices_practice"."id" AS "pk"' in sqls[0]  # the page's ids
 
 
 # --- Detail -----------------------------------------------------------------------------------

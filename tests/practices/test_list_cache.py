@@ -129,3 +129,18 @@ def test_the_htmx_answer_and_the_full_page_share_the_cached_results(client):
     body = partial.content.decode()
     assert 'hx-swap-oob="innerHTML:#result-count"' in body and "Shared results" in body
     assert "<form" not in body and "<form" in page
+
+
+@pytest.mark.django_db
+def test_pages_and_sorts_of_the_same_filters_reuse_the_count(client):
+    for i in range(25):
+        PracticeFactory(title=f"Night patrol {i:02}")
+    client.get(LIST, {"q": "patrol"})
+    for params in ({"q": "patrol", "page": "2"}, {"q": "patrol", "sort": "title"}):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(LIST, params)
+        assert "25 practices" in response.content.decode()
+        assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(LIST, {"q": "patrol", "outcome": "worked"})
+    assert [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
