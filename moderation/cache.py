@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -27,6 +27,8 @@ from django.db import transaction
 T = TypeVar("T")
 
 FRAGMENT_TIMEOUT = 600  # seconds: a bound on what an unforeseen change can leave stale
+LOCAL_LIMIT = 64  # renderings kept in a process's memory (``Renderings.local``)
+_local: dict[str, Any] = {}
 
 
 def _version_key(name: str) -> str:
@@ -53,33 +55,62 @@ def content_changed(name: str) -> None:
     transaction.on_commit(new_version)
 
 
-def fragment_key(name: str, parts: Iterable[str]) -> str:
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
-    return f"fragment:{name}:{content_version(name)}:{digest}"
+class Renderings:
+    """The cached renderings of one content name, for one request: the version is read once,
+    on first use, and every rendering of the request is read and stored under it.
 
+        renderings = Renderings("practices")
+        page = renderings.get(["list", scope, language, query], render_page)
+        cards = renderings.get_many(["card-en-1", "card-en-2"], render_cards)
+    """
 
-def cached_fragment(name: str, parts: Iterable[str], build: Callable[[], T]) -> T:
-    """The rendering of ``name`` for ``parts`` (what it depends on besides the content: scope,
-    language, query...), built by ``build()`` when the cache does not have it."""
-    key = fragment_key(name, parts)
-    value = cache.get(key)
-    if value is None:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._prefix = ""
+
+    @property
+    def prefix(self) -> str:
+        if not self._prefix:
+            self._prefix = f"fragment:{self.name}:{content_version(self.name)}:"
+        return self._prefix
+
+    def get(self, parts: Iterable[str], build: Callable[[], T]) -> T:
+        """The rendering for ``parts`` (what it depends on besides the content: scope, language,
+        query...), built by ``build()`` when the cache does not have it."""
+        key = self.prefix + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        value = cache.get(key)
+        if value is None:
+            value = build()
+            cache.set(key, value, FRAGMENT_TIMEOUT)
+        return value
+
+    def local(self, parts: Iterable[str], build: Callable[[], T]) -> T:
+        """Like ``get``, but kept in this process's memory, for what nearly every request reads
+        (no round trip, no unpickling): a new version is a new key, old keys are dropped when
+        there are more than ``LOCAL_LIMIT``."""
+        key = self.prefix + "\x1f".join(parts)
+        try:
+            return _local[key]
+        except KeyError:
+            pass
         value = build()
-        cache.set(key, value, FRAGMENT_TIMEOUT)
-    return value
+        if len(_local) >= LOCAL_LIMIT:
+            _local.clear()
+        _local[key] = value
+        return value
 
-
-def cached_fragments(
-    name: str, keys: Sequence[str], build: Callable[[list[str]], dict[str, T]]
-) -> dict[str, T]:
-    """Many renderings of ``name`` at once, in one cache round trip: ``build(missing)`` renders
-    those the cache does not have (and may leave out a key it cannot render)."""
-    prefix = f"fragment:{name}:{content_version(name)}:"
-    found = cache.get_many([prefix + key for key in keys])
-    result = {key: found[prefix + key] for key in keys if prefix + key in found}
-    missing = [key for key in keys if key not in result]
-    if missing:
-        built = build(missing)
-        cache.set_many({prefix + key: value for key, value in built.items()}, FRAGMENT_TIMEOUT)
-        result.update(built)
-    return result
+    def get_many(
+        self, keys: Sequence[str], build: Callable[[list[str]], dict[str, T]]
+    ) -> dict[str, T]:
+        """Many renderings at once, in one cache round trip: ``build(missing)`` renders those the
+        cache does not have (and may leave out a key it cannot render). Keys are short ASCII
+        words (``card-en-42``)."""
+        prefix = self.prefix
+        found = cache.get_many([prefix + key for key in keys])
+        result = {key: found[prefix + key] for key in keys if prefix + key in found}
+        missing = [key for key in keys if key not in result]
+        if missing:
+            built = build(missing)
+            cache.set_many({prefix + key: value for key, value in built.items()}, FRAGMENT_TIMEOUT)
+            result.update(built)
+        return result

@@ -15,13 +15,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
-from moderation.cache import cached_fragments
+from moderation.cache import Renderings
 from moderation.markdown import excerpt, markdown_to_text
 from moderation.models import Visibility
 
 from .models import Practice
 from .selectors import with_card_data
-from .signals import LIST_CACHE
 
 EXCERPT_WORDS = 40
 
@@ -82,9 +81,9 @@ def render_practice_card(practice: Practice, *, heading: int = 3) -> SafeString:
     )
 
 
-def practice_cards(ids: list[int]) -> list[SafeString]:
+def practice_cards(ids: list[int], renderings: Renderings) -> list[SafeString]:
     """The list page's cards of these published practices, in this order. A card shows the same
-    to every reader, so it is kept in the list cache per language (``moderation.cache``); those
+    to every reader, so it is kept in the list cache (``renderings``) per language; those
     missing are read (one query, one prefetch, whatever their number) and rendered."""
     language = get_language()
 
@@ -96,6 +95,6 @@ def practice_cards(ids: list[int]) -> list[SafeString]:
         practices = with_card_data(Practice.objects.published().filter(pk__in=pks))
         return {key(p.pk): str(render_practice_card(p)) for p in practices}
 
-    cards = cached_fragments(LIST_CACHE, [key(pk) for pk in ids], render)
+    cards = renderings.get_many([key(pk) for pk in ids], render)
     # Our own HTML, every value escaped by ``render_practice_card``.
     return [mark_safe(cards[key(pk)]) for pk in ids if key(pk) in cards]

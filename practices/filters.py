@@ -7,6 +7,8 @@ are reused to turn slugs into ids, so filtering never joins the theme or city ta
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any, NamedTuple
 
@@ -14,14 +16,15 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from cities.countries import country_name
 from cities.models import City, Theme
-from moderation.cache import cached_fragment
+from moderation.cache import Renderings
 
 from .models import Practice, PracticeQuerySet
 from .signals import LIST_CACHE
@@ -73,16 +76,31 @@ class FastSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        parts: list[str] = [format_html("<select{}>", flatatt(final_attrs))]
-        for value_, label in self.choices:
+        choices = self.choices
+        # django-filter wraps a field's choices to put the empty one first.
+        fixed = getattr(choices, "choices", choices)
+        if isinstance(fixed, Choices):
+            if fixed.options_html is None:
+                fixed.options_html = self._options(choices, set())
+            options = fixed.options_html
+            for v in selected:
+                mark = f'<option value="{_e(v)}"'
+                options = options.replace(f"{mark}>", f"{mark} selected>", 1)
+        else:
+            options = self._options(choices, selected)
+        html = format_html("<select{}>", flatatt(final_attrs)) + options + "</select>"
+        return mark_safe(html)  # every value and label is escaped
+
+    def _options(self, choices: Any, selected: set[str]) -> str:
+        parts: list[str] = []
+        for value_, label in choices:
             if isinstance(label, list | tuple):
                 parts.append(f'<optgroup label="{_e(value_)}">')
                 parts.extend(self._option(v, lbl, selected) for v, lbl in label)
                 parts.append("</optgroup>")
             else:
                 parts.append(self._option(value_, label, selected))
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # every value and label is escaped
+        return "".join(parts)
 
     @staticmethod
     def _option(value: Any, label: Any, selected: set[str]) -> str:
@@ -123,18 +141,67 @@ class CityChoice(NamedTuple):
     project_role: str
 
 
-def filter_choices() -> tuple[list[ThemeChoice], list[CityChoice]]:
-    """Themes and cities for the filters: plain rows, not model instances (the network has ~265
-    cities), read from the list cache, which any change to a theme or a city drops."""
+class Choices(BaseChoiceIterator):
+    """Choices already in Django's normalised form: a field takes them as they are (no copy, no
+    normalising), and ``FastSelect`` renders their options once (with the field's empty choice:
+    one ``Choices`` per field), then only marks the selection."""
 
-    def read() -> tuple[list[ThemeChoice], list[CityChoice]]:
+    def __init__(self, choices: list[tuple[Any, Any]]) -> None:
+        self.choices = choices
+        self.options_html: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        return iter(self.choices)
+
+
+@dataclass
+class FilterChoices:
+    """Themes and cities for the filters, as plain rows (the network has ~265 cities), with the
+    lookups that turn slugs into ids and the form's choices in the current language."""
+
+    themes: list[ThemeChoice]
+    cities: list[CityChoice]
+    theme_ids: dict[str, int] = field(init=False)
+    city_ids: dict[str, int] = field(init=False)
+    country_city_ids: dict[str, list[int]] = field(init=False)
+    theme_choices: Choices = field(init=False)
+    city_choices: Choices = field(init=False)
+    country_choices: Choices = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.theme_ids = {t.slug: t.id for t in self.themes}
+        self.city_ids = {c.slug: c.id for c in self.cities}
+        self.country_city_ids = {}
+        for c in self.cities:
+            self.country_city_ids.setdefault(c.country, []).append(c.id)
+        self.theme_choices = Choices([(t.slug, t.name) for t in self.themes])
+        network = City.ProjectRole.NETWORK
+        project = [(c.slug, c.name) for c in self.cities if c.project_role != network]
+        others = [(c.slug, c.name) for c in self.cities if c.project_role == network]
+        self.city_choices = Choices(
+            [(str(_("PACTESUR 2 cities")), project), (str(_("Efus network")), others)]
+            if others
+            else project
+        )
+        self.country_choices = Choices(
+            sorted(
+                ((code, country_name(code)) for code in self.country_city_ids), key=lambda c: c[1]
+            )
+        )
+
+
+def filter_choices(renderings: Renderings) -> FilterChoices:
+    """The filters' choices, read from the database once per process, content version and
+    language (any change to a theme or a city gives the list cache a new version)."""
+
+    def read() -> FilterChoices:
         themes = Theme.objects.order_by("position", "name").values_list("id", "slug", "name")
         cities = City.objects.order_by("name").values_list(
             "id", "slug", "name", "country", "project_role"
         )
-        return [ThemeChoice(*t) for t in themes], [CityChoice(*c) for c in cities]
+        return FilterChoices([ThemeChoice(*t) for t in themes], [CityChoice(*c) for c in cities])
 
-    return cached_fragment(LIST_CACHE, ["filter-choices"], read)
+    return renderings.local(["filter-choices", get_language()], read)
 
 
 class Sort:
@@ -221,38 +288,32 @@ class PracticeFilter(django_filters.FilterSet):
         model = Practice
         fields: list[str] = []
 
-    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *args: Any, renderings: Renderings | None = None, **kwargs: Any
+    ) -> None:
         if data is not None and not data.get("sort"):
             # Show the sort in effect: relevance when searching, else newest first.
             data = data.copy()
             data["sort"] = Sort.RELEVANCE if (data.get("q") or "").strip() else Sort.NEWEST
         super().__init__(data, *args, **kwargs)
-        self.themes, self.cities = filter_choices()
-        self._theme_ids = {t.slug: t.id for t in self.themes}
-        self._city_ids = {c.slug: c.id for c in self.cities}
-        self._country_city_ids: dict[str, list[int]] = {}
-        for c in self.cities:
-            self._country_city_ids.setdefault(c.country, []).append(c.id)
-
-        # Choices go on the form's own fields (after the form has copied its fields: deep-copying
-        # 265 choices on every request is not free).
+        self.renderings = renderings or Renderings(LIST_CACHE)
+        choices = filter_choices(self.renderings)
+        self.themes, self.cities = choices.themes, choices.cities
+        self._theme_ids, self._city_ids = choices.theme_ids, choices.city_ids
+        self._country_city_ids = choices.country_city_ids
+        # Choices go on the form's own fields, after the form has copied its fields.
         self.form.label_suffix = ""
         fields = self.form.fields
-        fields["theme"].choices = [(t.slug, t.name) for t in self.themes]
-        project = [
-            (c.slug, c.name) for c in self.cities if c.project_role != City.ProjectRole.NETWORK
-        ]
-        network = [
-            (c.slug, c.name) for c in self.cities if c.project_role == City.ProjectRole.NETWORK
-        ]
-        fields["city"].choices = (
-            [(_("PACTESUR 2 cities"), project), (_("Efus network"), network)]
-            if network
-            else project
-        )
-        fields["country"].choices = sorted(
-            ((code, country_name(code)) for code in self._country_city_ids), key=lambda c: c[1]
-        )
+        fields["theme"].choices = choices.theme_choices
+        fields["city"].choices = choices.city_choices
+        fields["country"].choices = choices.country_choices
+
+    def get_form_class(self) -> type[forms.Form]:
+        """One form class per filter set class (django-filter builds a new one per request)."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     # --- filters -------------------------------------------------------------------------------
 

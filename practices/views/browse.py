@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from moderation.cache import cached_fragment
+from moderation.cache import Renderings
 from moderation.models import VISIBILITY_HELP, Visibility, visibility_scope
 
 from .. import permissions
@@ -81,7 +81,9 @@ class ResultsPage:
     ``Page`` that the template uses.
     """
 
-    def __init__(self, results: QuerySet, counted: int, number: Any, per_page: int) -> None:
+    def __init__(
+        self, results: QuerySet, counted: int, number: Any, per_page: int, renderings: Renderings
+    ) -> None:
         self.total: int | None = counted if counted <= COUNT_CAP else None
         self.num_pages = max(1, ceil(counted / per_page)) if self.total is not None else None
         try:
@@ -93,7 +95,7 @@ class ResultsPage:
         self.number = number
         start = (number - 1) * per_page
         ids = list(results.values_list("pk", flat=True)[start : start + per_page + 1])
-        self.cards = practice_cards(ids[:per_page]) if counted else []
+        self.cards = practice_cards(ids[:per_page], renderings) if counted else []
         self._more = len(ids) > per_page
         self.start_index = start + 1
         # Only beyond the cap can a page number point past the last row (it is not counted).
@@ -115,22 +117,26 @@ class ResultsPage:
         return self.number - 1
 
 
-def _filterset(request: HttpRequest) -> PracticeFilter:
-    return PracticeFilter(request.GET, queryset=listed_practices(request.user), request=request)
+def _filterset(request: HttpRequest, renderings: Renderings | None = None) -> PracticeFilter:
+    return PracticeFilter(
+        request.GET,
+        queryset=listed_practices(request.user),
+        request=request,
+        renderings=renderings,
+    )
 
 
-def _list_body(request: HttpRequest) -> dict[str, str]:
+def _list_body(request: HttpRequest, renderings: Renderings) -> dict[str, str]:
     """What the list page shows below its title, rendered: the filter form, the result count,
     the results (cards, pagination) and the head links to the chosen themes' feeds."""
-    filterset = _filterset(request)
+    filterset = _filterset(request, renderings)
     results = filterset.qs
     # The count depends on the filters only: paging and sorting reuse it.
-    counted = cached_fragment(
-        LIST_CACHE,
+    counted = renderings.get(
         ["count", visibility_scope(request.user), filterset.filters_key],
         lambda: capped_count(results),
     )
-    page = ResultsPage(results, counted, request.GET.get("page"), PER_PAGE)
+    page = ResultsPage(results, counted, request.GET.get("page"), PER_PAGE, renderings)
     selected = request.GET.getlist("theme")
     context = {
         "form": filterset.form,
@@ -163,10 +169,10 @@ def practice_list(request: HtmxHttpRequest) -> HttpResponse:
     Below its title, the page is rendered once per visibility scope, language and query string,
     and kept in the list cache until a practice, an attachment, a theme or a city changes
     (``moderation.cache``, ``practices.signals``): a cached page costs no query."""
-    body = cached_fragment(
-        LIST_CACHE,
-        [visibility_scope(request.user), get_language(), request.GET.urlencode()],
-        lambda: _list_body(request),
+    renderings = Renderings(LIST_CACHE)
+    body = renderings.get(
+        ["list", visibility_scope(request.user), get_language(), request.GET.urlencode()],
+        lambda: _list_body(request, renderings),
     )
     # Rendered by our own templates, which escaped every value.
     context = {name: mark_safe(html) for name, html in body.items()}

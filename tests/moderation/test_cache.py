@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from moderation.cache import cached_fragment, content_changed, content_version
+from moderation.cache import Renderings, content_changed, content_version
 from moderation.models import Visibility, visibility_scope
 from practices.models import Practice
 from tests.practices.factories import PracticeFactory
@@ -44,13 +44,33 @@ def test_a_rendering_is_built_once_per_version_and_parts():
         calls.append(1)
         return f"rendering {len(calls)}"
 
-    assert cached_fragment("things", ["en", "?q=a"], build) == "rendering 1"
-    assert cached_fragment("things", ["en", "?q=a"], build) == "rendering 1"
-    assert cached_fragment("things", ["fr", "?q=a"], build) == "rendering 2"
+    assert Renderings("things").get(["en", "?q=a"], build) == "rendering 1"
+    assert Renderings("things").get(["en", "?q=a"], build) == "rendering 1"
+    assert Renderings("things").get(["fr", "?q=a"], build) == "rendering 2"
     content_changed("other-things")
-    assert cached_fragment("things", ["en", "?q=a"], build) == "rendering 1"
+    assert Renderings("things").get(["en", "?q=a"], build) == "rendering 1"
     content_changed("things")
-    assert cached_fragment("things", ["en", "?q=a"], build) == "rendering 3"
+    assert Renderings("things").get(["en", "?q=a"], build) == "rendering 3"
+
+
+@pytest.mark.django_db
+def test_many_renderings_are_read_at_once_and_only_the_missing_ones_built():
+    built = []
+
+    def build(missing):
+        built.append(missing)
+        return {key: key.upper() for key in missing if key != "card-3"}
+
+    assert Renderings("things").get_many(["card-1", "card-2"], build) == {
+        "card-1": "CARD-1",
+        "card-2": "CARD-2",
+    }
+    found = Renderings("things").get_many(["card-2", "card-3", "card-1"], build)
+    assert found == {"card-1": "CARD-1", "card-2": "CARD-2"}  # card-3 cannot be rendered
+    assert built == [["card-1", "card-2"], ["card-3"]]
+    content_changed("things")
+    Renderings("things").get_many(["card-1"], build)
+    assert built[-1] == ["card-1"]
 
 
 @pytest.mark.django_db

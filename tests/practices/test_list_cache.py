@@ -144,3 +144,15 @@ def test_pages_and_sorts_of_the_same_filters_reuse_the_count(client):
     with CaptureQueriesContext(connection) as ctx:
         client.get(LIST, {"q": "patrol", "outcome": "worked"})
     assert [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.django_db
+def test_the_shared_city_options_mark_only_this_request_s_selection(client):
+    def selected_options(params) -> list[str]:
+        page = client.get(LIST, params).content.decode()
+        return [v for v in re.findall(r'<option value="([^"]*)" selected>', page) if v]
+
+    assert selected_options({"city": "nice"}) == ["nice", "newest"]
+    assert selected_options({"city": "madrid", "country": "ES"}) == ["madrid", "ES", "newest"]
+    assert selected_options({}) == ["newest"]
+    assert selected_options({"city": "nowhere"}) == ["newest"]  # invalid: ignored, reported
