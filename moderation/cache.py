@@ -1,13 +1,15 @@
 """Cached renderings of published content, shared by the readers who may see the same rows.
 
 Published content changes a few times a week (every change goes through moderation) and is read
-all day: a list page rendered for one reader is kept, in the shared cache (Redis, or the file
-cache of the embedded run), for every reader with the same visibility scope
-(``moderation.models.visibility_scope``), language and query.
+all day: a list page rendered for one reader is kept for every reader with the same visibility
+scope (``moderation.models.visibility_scope``), language and query.
 
-A rendering is stored under a key that holds the *content version* of what it shows. When that
-content changes, ``content_changed(name)`` gives the name a new version: renderings built on the
-old one are never read again and expire on their own (``FRAGMENT_TIMEOUT``). The version changes
+Renderings live in each process's memory (the "fragments" cache: bounded by
+``FRAGMENT_CACHE_ENTRIES``, least recently used first out, no round trip), under a key that holds
+the *content version* of what they show. Versions live in the default cache (Redis, or the file
+cache of the embedded run), shared by every process. When content changes,
+``content_changed(name)`` gives the name a new version: renderings built on the old one are never
+read again and expire on their own (``FRAGMENT_TIMEOUT``). The version changes
 at once and again after the transaction commits, so that a reader who rendered the old rows in
 between cannot keep them under the new version. The caller decides what a name covers (the
 practices' name covers practices, their attachments, themes and cities: whatever a card or a
@@ -21,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 T = TypeVar("T")
@@ -78,10 +80,11 @@ class Renderings:
         """The rendering for ``parts`` (what it depends on besides the content: scope, language,
         query...), built by ``build()`` when the cache does not have it."""
         key = self.prefix + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
-        value = cache.get(key)
+        fragments = caches["fragments"]
+        value = fragments.get(key)
         if value is None:
             value = build()
-            cache.set(key, value, FRAGMENT_TIMEOUT)
+            fragments.set(key, value, FRAGMENT_TIMEOUT)
         return value
 
     def local(self, parts: Iterable[str], build: Callable[[], T]) -> T:
@@ -106,11 +109,14 @@ class Renderings:
         cache does not have (and may leave out a key it cannot render). Keys are short ASCII
         words (``card-en-42``)."""
         prefix = self.prefix
-        found = cache.get_many([prefix + key for key in keys])
+        fragments = caches["fragments"]
+        found = fragments.get_many([prefix + key for key in keys])
         result = {key: found[prefix + key] for key in keys if prefix + key in found}
         missing = [key for key in keys if key not in result]
         if missing:
             built = build(missing)
-            cache.set_many({prefix + key: value for key, value in built.items()}, FRAGMENT_TIMEOUT)
+            fragments.set_many(
+                {prefix + key: value for key, value in built.items()}, FRAGMENT_TIMEOUT
+            )
             result.update(built)
         return result

@@ -120,7 +120,15 @@ CACHES = {
     "default": env.cache(
         "CACHE_URL",
         default=REDIS_URL or f"filecache://{VAR_DIR / 'cache'}",
-    )
+    ),
+    # Rendered lists and cards (moderation/cache.py), in each process's memory: bounded, with no
+    # round trip. Their versions live in "default", shared by every process.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pactesur-fragments",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=3000)},
+    },
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
