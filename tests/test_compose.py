@@ -72,6 +72,12 @@ def test_stock_images_are_the_expected_versions(compose):
     assert services["redis"]["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]
 
 
+def test_postgres_gets_shared_buffers_the_practices_table_fits_in(compose):
+    command = " ".join(compose["services"]["postgres"]["command"])
+    assert interpolate(command, {}) == "postgres -c shared_buffers=512MB"
+    assert interpolate(command, {"POSTGRES_SHARED_BUFFERS": "2GB"}).endswith("=2GB")
+
+
 def test_project_containers_get_only_variables_the_settings_read(compose):
     known = settings_variables()
     project = _project_services(compose)
