@@ -7,7 +7,7 @@ are reused to turn slugs into ids, so filtering never joins the theme or city ta
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any, NamedTuple
@@ -80,9 +80,10 @@ class FastSelect(forms.Select):
         # django-filter wraps a field's choices to put the empty one first.
         fixed = getattr(choices, "choices", choices)
         if isinstance(fixed, Choices):
-            if fixed.options_html is None:
-                fixed.options_html = self._options(choices, set())
-            options = fixed.options_html
+            language = get_language()
+            if language not in fixed.options_html:
+                fixed.options_html[language] = self._options(choices, set())
+            options = fixed.options_html[language]
             for v in selected:
                 mark = f'<option value="{_e(v)}"'
                 options = options.replace(f"{mark}>", f"{mark} selected>", 1)
@@ -142,16 +143,20 @@ class CityChoice(NamedTuple):
 
 
 class Choices(BaseChoiceIterator):
-    """Choices already in Django's normalised form: a field takes them as they are (no copy, no
-    normalising), and ``FastSelect`` renders their options once (with the field's empty choice:
-    one ``Choices`` per field), then only marks the selection."""
+    """Choices already in Django's normalised form, never changed once made: a field takes them
+    as they are (no normalising), forms and filter sets share them instead of deep-copying them
+    on every request, and ``FastSelect`` renders their options once per language (with the
+    field's empty choice: one ``Choices`` per field), then only marks the selection."""
 
-    def __init__(self, choices: list[tuple[Any, Any]]) -> None:
-        self.choices = choices
-        self.options_html: str | None = None
+    def __init__(self, choices: Iterable[tuple[Any, Any]]) -> None:
+        self.choices = list(choices)
+        self.options_html: dict[str, str] = {}
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         return iter(self.choices)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Choices:
+        return self
 
 
 @dataclass
@@ -247,13 +252,13 @@ class PracticeFilter(django_filters.FilterSet):
     )
     outcome = django_filters.ChoiceFilter(
         label=_("Outcome"),
-        choices=Practice.Outcome.choices,
+        choices=Choices(Practice.Outcome.choices),
         empty_label=_("Any outcome"),
         widget=FastSelect,
     )
     evaluation_stage = django_filters.ChoiceFilter(
         label=_("Evaluation stage"),
-        choices=Practice.EvaluationStage.choices,
+        choices=Choices(Practice.EvaluationStage.choices),
         empty_label=_("Any stage"),
         widget=FastSelect,
     )
@@ -278,7 +283,7 @@ class PracticeFilter(django_filters.FilterSet):
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=Sort.CHOICES,
+        choices=Choices(Sort.CHOICES),
         method="filter_nothing",
         empty_label=None,
         widget=FastSelect,
