@@ -14,6 +14,7 @@ and applied only when a moderator publishes it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
@@ -57,19 +58,46 @@ def tiers_for(user: Any) -> list[str]:
     return [Visibility.PUBLIC, Visibility.NETWORK]
 
 
+@dataclass(frozen=True)
+class Reach:
+    """What a reader may see, the one rule behind ``visible_to`` and ``visibility_scope``:
+    everything (Efus staff with two-factor authentication), or published items in their tiers
+    plus what they wrote (``author_id``) and, for a coordinator, their city's (``city_id``)."""
+
+    tiers: tuple[str, ...]
+    everything: bool = False
+    author_id: int | None = None
+    coordinates: bool = False
+    city_id: int | None = None
+
+    @property
+    def scope(self) -> str:
+        if self.everything:
+            return "all"
+        scope = ".".join(self.tiers)
+        if self.author_id is not None:
+            scope += f":user-{self.author_id}"
+        if self.coordinates:
+            scope += f":city-{self.city_id}"
+        return scope
+
+
+def reach_of(user: Any) -> Reach:
+    tiers = tuple(tiers_for(user))
+    if not user.is_authenticated or not user.is_active:
+        return Reach(tiers)
+    if user.is_efus_staff and user.has_mfa:
+        return Reach(tiers, everything=True)
+    coordinates = bool(user.is_coordinator and user.has_mfa)
+    city_id = getattr(user.city, "pk", None) if coordinates else None
+    return Reach(tiers, author_id=user.pk, coordinates=coordinates, city_id=city_id)
+
+
 def visibility_scope(user: Any) -> str:
     """Everything ``ModeratedQuerySet.visible_to(user)`` depends on, as a string: readers with
     the same scope see the same rows, so they may share a cached rendering (``moderation.cache``).
-    Kept beside ``visible_to``: a change there must be mirrored here (a test checks both)."""
-    tiers = ".".join(tiers_for(user))
-    if not user.is_authenticated or not user.is_active:
-        return tiers
-    if user.is_efus_staff and user.has_mfa:
-        return "all"
-    scope = f"{tiers}:user-{user.pk}"
-    if user.is_coordinator and user.has_mfa:
-        scope += f":city-{getattr(user.city, 'pk', None)}"
-    return scope
+    Both read the same ``Reach``."""
+    return reach_of(user).scope
 
 
 class ModeratedQuerySet(models.QuerySet):
@@ -79,14 +107,15 @@ class ModeratedQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def visible_to(self, user: Any) -> Self:
-        readable = Q(status=Status.PUBLISHED, visibility__in=tiers_for(user))
-        if not user.is_authenticated or not user.is_active:
-            return self.filter(readable)
-        if user.is_efus_staff and user.has_mfa:
+        reach = reach_of(user)
+        if reach.everything:
             return self
-        own = Q(created_by=user)
-        if user.is_coordinator and user.has_mfa:
-            own |= Q(city=user.city)
+        readable = Q(status=Status.PUBLISHED, visibility__in=reach.tiers)
+        if reach.author_id is None:
+            return self.filter(readable)
+        own = Q(created_by_id=reach.author_id)
+        if reach.coordinates:
+            own |= Q(city_id=reach.city_id)
         return self.filter(readable | own)
 
     def awaiting_review(self) -> Self:
