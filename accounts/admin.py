@@ -1,12 +1,20 @@
-"""Admin for people and memberships (Efus staff with MFA only: see pactesur/admin.py)."""
+"""Admin for people and memberships (staff with powers only: see pactesur/admin.py).
+
+Efus staff manage profiles and memberships. What could hand over the platform is the technical
+operator's alone (a superuser): adding accounts, passwords, the superuser and staff flags, groups
+and permissions, other people's email addresses; and staff never change a superuser's account.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, User
@@ -85,6 +93,47 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     filter_horizontal = ("groups", "user_permissions")
+    # What Efus staff (not superusers) see of an account: no password, no access flags.
+    staff_fieldsets = (
+        (None, {"fields": ("email",)}),
+        (_("Profile"), {"fields": ("full_name", "position", "languages", "gender")}),
+        (_("Access"), {"fields": ("is_active",)}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is not None and not request.user.is_superuser:
+            return self.staff_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ("email",)
+        return readonly
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        if request.user.is_superuser:
+            return self.list_filter
+        return tuple(f for f in self.list_filter if f != "is_staff")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and (obj.is_superuser or obj.is_staff) and not request.user.is_superuser:
+            return False  # the operator's account: Efus staff may look, never change
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         current = Membership.objects.current().select_related("body__city").order_by("-created_at")

@@ -5,6 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and memberships")
+    # What Efus staff with powers may do in the admin (accounts/backends.py). Adding users,
+    # passwords, superuser and staff flags, groups and permissions are the operator's alone.
+    staff_permissions = (
+        "view_user",
+        "change_user",
+        "view_membership",
+        "add_membership",
+        "change_membership",
+    )
 
     def ready(self) -> None:
         from . import exports, permissions  # noqa: F401  (permissions registers the rules)

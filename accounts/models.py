@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import Body, City
 
+from . import roles
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -118,10 +120,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return m if m is not None and m.status == Membership.Status.APPROVED else None
 
     @property
-    def is_member(self) -> bool:
-        return self.is_active and self.approved_membership is not None
-
-    @property
     def city(self) -> City | None:
         m = self.approved_membership
         return m.body.city if m else None
@@ -131,30 +129,35 @@ class User(AbstractBaseUser, PermissionsMixin):
         m = self.approved_membership
         return m.body if m else None
 
-    @property
-    def is_police(self) -> bool:
-        m = self.approved_membership
-        return bool(m and m.body.is_police)
+    # The roles, for templates and views: each is defined once, in ``accounts.roles``.
 
     @property
-    def is_efus_staff(self) -> bool:
-        """Efus staff: approved members of the Efus body (powers need MFA: ``can_use_powers``)."""
-        m = self.approved_membership
-        return bool(m and m.body.is_efus) or (self.is_superuser and self.is_active)
+    def is_member(self) -> bool:
+        return roles.is_member(self)
 
     @property
-    def is_coordinator(self) -> bool:
-        m = self.approved_membership
-        return bool(m and m.role == Membership.Role.COORDINATOR and not m.body.is_efus)
+    def is_police_reader(self) -> bool:
+        return roles.is_police_reader(self)
+
+    @property
+    def in_efus_body(self) -> bool:
+        return roles.in_efus_body(self)
+
+    @property
+    def has_staff_powers(self) -> bool:
+        return roles.has_staff_powers(self)
+
+    @property
+    def is_city_coordinator(self) -> bool:
+        return roles.is_city_coordinator(self)
+
+    @property
+    def has_coordinator_powers(self) -> bool:
+        return roles.has_coordinator_powers(self)
 
     @property
     def needs_mfa(self) -> bool:
-        """A coordinator or Efus staff member who has not yet set up two-factor authentication."""
-        return (self.is_coordinator or self.is_efus_staff) and not self.has_mfa
-
-    @property
-    def can_use_powers(self) -> bool:
-        return not self.needs_mfa
+        return roles.needs_mfa(self)
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

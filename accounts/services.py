@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from cities.models import Body
 
+from . import roles
 from .emails import send_email
 from .models import Membership, User
+from .permissions import allowed
 
 
 def _forget_roles(user: User) -> None:
@@ -78,7 +79,7 @@ def email_confirmed(*, user: User, email: str | None = None) -> None:
 
 @transaction.atomic
 def membership_approve(*, membership: Membership, by: User) -> Membership:
-    if not rules.test_rule("accounts.decide_membership", by, membership):
+    if not allowed("accounts.decide_membership", by, membership):
         raise PermissionDenied
     if membership.status != Membership.Status.PENDING:
         raise ValidationError(_("Only a pending request can be approved."), code="not_pending")
@@ -93,11 +94,11 @@ def membership_approve(*, membership: Membership, by: User) -> Membership:
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> Membership:
     """Decline a pending request or remove an approved member (a coordinator loses that role)."""
-    if not rules.test_rule("accounts.decide_membership", by, membership):
+    if not allowed("accounts.decide_membership", by, membership):
         raise PermissionDenied
     if membership.status == Membership.Status.REMOVED:
         raise ValidationError(_("This membership was already removed."), code="removed")
-    if membership.role == Membership.Role.COORDINATOR and not rules.test_rule(
+    if membership.role == Membership.Role.COORDINATOR and not allowed(
         "accounts.appoint_coordinator", by, membership
     ):
         raise PermissionDenied
@@ -118,7 +119,7 @@ def membership_remove(*, membership: Membership, by: User) -> Membership:
 @transaction.atomic
 def coordinator_set(*, membership: Membership, by: User, appoint: bool) -> Membership:
     """Efus staff appoint (``appoint=True``) or remove a city coordinator."""
-    if not rules.test_rule("accounts.appoint_coordinator", by, membership):
+    if not allowed("accounts.appoint_coordinator", by, membership):
         raise PermissionDenied
     if membership.status != Membership.Status.APPROVED:
         raise ValidationError(
@@ -186,26 +187,14 @@ def _enqueue(kind: str, membership_id: int) -> None:
 
 
 def _request_recipients(membership: Membership) -> list[User]:
-    """The city's coordinators; Efus staff when the city has none yet."""
-    coordinators = Membership.objects.coordinators().in_city(membership.body.city)
-    if not coordinators.exists():
-        coordinators = Membership.objects.approved().filter(
-            body__type=Body.Type.NETWORK_SECRETARIAT
-        )
-    return [
-        m.user
-        for m in coordinators.exclude(user=membership.user).select_related("user")
-        if m.user.is_active
-    ]
-
-
-def _decision_event(membership: Membership) -> str:
-    """The event a legacy ``membership_decided`` notification stands for, from the row's state."""
-    if membership.status == Membership.Status.REMOVED:
-        return "membership_removed"
-    if membership.role == Membership.Role.COORDINATOR:
-        return "coordinator_appointed"
-    return "membership_approved"
+    """Who decides: the city's coordinators with powers, or staff with powers for the Efus body
+    and for a city with no coordinator able to decide yet."""
+    deciders = roles.staff_with_powers()
+    if not membership.body.is_efus:
+        coordinators = roles.coordinators_with_powers(membership.body.city_id)
+        if coordinators.exists():
+            deciders = coordinators
+    return list(deciders.exclude(pk=membership.user_id))
 
 
 def membership_notify(*, kind: str, membership_id: int) -> int:
@@ -228,7 +217,9 @@ def membership_notify(*, kind: str, membership_id: int) -> int:
                 context={"membership": membership, "recipient": recipient},
             )
         return sent
-    event = kind if kind in DECISION_EVENTS else _decision_event(membership)
+    if kind not in DECISION_EVENTS:
+        return 0
+    event = kind
     return send_email(
         "membership_decided",
         to=[membership.user.email],

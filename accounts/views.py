@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-import rules
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -29,7 +28,8 @@ from cities.models import City
 from . import exports, services
 from .forms import DeleteAccountForm, JoinForm, ProfileForm
 from .models import Membership, User
-from .permissions import get_membership_for_user, get_user_city_scope, is_efus_staff
+from .permissions import allowed, get_membership_for_user, get_user_city_scope
+from .roles import has_staff_powers
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -147,8 +147,8 @@ def delete(request: AuthenticatedRequest) -> HttpResponse:
 
 def _row(membership: Membership, user: User) -> dict[str, Any]:
     """A membership and what the viewer may do with it (the template only displays these)."""
-    may_decide = rules.test_rule("accounts.decide_membership", user, membership)
-    may_appoint = rules.test_rule("accounts.appoint_coordinator", user, membership)
+    may_decide = allowed("accounts.decide_membership", user, membership)
+    may_appoint = allowed("accounts.appoint_coordinator", user, membership)
     approved = membership.status == Membership.Status.APPROVED
     is_coordinator = membership.role == Membership.Role.COORDINATOR
     return {
@@ -171,7 +171,7 @@ def members(request: AuthenticatedRequest) -> HttpResponse:
         # A coordinator or Efus staff member without MFA: no powers yet, but say what to do.
         return render(request, "accounts/mfa_required.html", status=404)
     city = get_user_city_scope(user, request.GET.get("city") or None)
-    is_staff = is_efus_staff(user)
+    is_staff = has_staff_powers(user)
 
     verified = EmailAddress.objects.filter(
         user=OuterRef("user"), email__iexact=OuterRef("user__email"), verified=True
@@ -185,7 +185,7 @@ def members(request: AuthenticatedRequest) -> HttpResponse:
 
     context = {
         "city": city,
-        "is_efus_staff": is_staff,
+        "has_staff_powers": is_staff,
         "cities": list(City.objects.filter(bodies__isnull=False).distinct().order_by("name"))
         if is_staff
         else [],

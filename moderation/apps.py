@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = _("Moderation")
+    # What Efus staff with powers may do in the admin (accounts/backends.py): read the log.
+    staff_permissions = ("view_moderationevent", "view_revision")
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401  (registers the rules)

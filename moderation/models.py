@@ -15,7 +15,7 @@ and applied only when a moderator publishes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -25,8 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from accounts.models import User
+from accounts import roles
 
 
 class Status(models.TextChoices):
@@ -50,12 +49,13 @@ VISIBILITY_HELP = {
 
 
 def tiers_for(user: Any) -> list[str]:
-    """The visibility tiers a user may read. The one rule, used by every moderated model."""
-    if not user.is_authenticated or not user.is_member:
-        return [Visibility.PUBLIC]
-    if user.is_police or user.is_efus_staff:
+    """The visibility tiers a user may read (``accounts.roles``): police readers (police members,
+    staff with powers) read every tier, other members public and network, everyone else public."""
+    if roles.is_police_reader(user):
         return [Visibility.PUBLIC, Visibility.NETWORK, Visibility.POLICE]
-    return [Visibility.PUBLIC, Visibility.NETWORK]
+    if roles.is_member(user):
+        return [Visibility.PUBLIC, Visibility.NETWORK]
+    return [Visibility.PUBLIC]
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,9 @@ def reach_of(user: Any) -> Reach:
     tiers = tuple(tiers_for(user))
     if not user.is_authenticated or not user.is_active:
         return Reach(tiers)
-    if user.is_efus_staff and user.has_mfa:
+    if roles.has_staff_powers(user):
         return Reach(tiers, everything=True)
-    coordinates = bool(user.is_coordinator and user.has_mfa)
+    coordinates = roles.has_coordinator_powers(user)
     city_id = getattr(user.city, "pk", None) if coordinates else None
     return Reach(tiers, author_id=user.pk, coordinates=coordinates, city_id=city_id)
 
@@ -117,11 +117,6 @@ class ModeratedQuerySet(models.QuerySet):
         if reach.coordinates:
             own |= Q(city_id=reach.city_id)
         return self.filter(readable | own)
-
-    def awaiting_review(self) -> Self:
-        return self.filter(
-            Q(status=Status.SUBMITTED) | Q(revisions__status=Revision.Status.SUBMITTED)
-        ).distinct()
 
 
 class Moderated(models.Model):
@@ -175,7 +170,6 @@ class Revision(models.Model):
         SUBMITTED = "submitted", _("Submitted for review")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         PUBLISHED = "published", _("Published")
-        DISCARDED = "discarded", _("Discarded")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -260,7 +254,3 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_label}: {self.from_status} → {self.to_status}"
-
-    @property
-    def actor(self) -> User | None:
-        return self.by

@@ -3,7 +3,7 @@ app's permissions.py, named ``<app_label>.submit_<model>`` and ``<app_label>.cha
 
 import rules
 
-from accounts.permissions import is_efus_staff
+from accounts.roles import has_staff_powers
 
-rules.add_rule("moderation.moderate", is_efus_staff)
-rules.add_rule("moderation.view_log", is_efus_staff)
+rules.add_rule("moderation.moderate", has_staff_powers)
+rules.add_rule("moderation.view_log", has_staff_powers)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import rules
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.permissions import allowed
 
 from .models import Moderated, ModerationEvent, Revision, Status
 
@@ -87,7 +89,7 @@ def open_revision(obj: Moderated) -> Revision | None:
 @transaction.atomic
 def moderation_submit(*, obj: Moderated, by: Any, message: str = "") -> Moderated:
     """Send a draft (or an item sent back for changes) to the moderators."""
-    if not rules.test_rule(_rule(obj, "submit"), by, obj):
+    if not allowed(_rule(obj, "submit"), by, obj):
         raise PermissionDenied
     if obj.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
         raise ValidationError(
@@ -108,7 +110,7 @@ def moderation_submit(*, obj: Moderated, by: Any, message: str = "") -> Moderate
 @transaction.atomic
 def revision_propose(*, obj: Moderated, by: Any, data: dict[str, Any]) -> Revision:
     """Propose an edit of a published item; readers keep seeing the published text meanwhile."""
-    if not rules.test_rule(_rule(obj, "change"), by, obj):
+    if not allowed(_rule(obj, "change"), by, obj):
         raise PermissionDenied
     if obj.status != Status.PUBLISHED:
         raise ValidationError(
@@ -139,7 +141,7 @@ def revision_propose(*, obj: Moderated, by: Any, data: dict[str, Any]) -> Revisi
 
 
 def _check_moderator(by: Any) -> None:
-    if not rules.test_rule("moderation.moderate", by):
+    if not allowed("moderation.moderate", by):
         raise PermissionDenied
 
 
@@ -327,28 +329,6 @@ DECISIONS = {
 SUBMISSIONS = {Action.SUBMIT, Action.REVISE}
 
 
-def moderators() -> list[Any]:
-    """Efus staff who may moderate: approved members of the Efus body (or superusers), with MFA."""
-    from allauth.mfa.models import Authenticator
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef, Q
-
-    from accounts.models import Membership
-    from cities.models import Body
-
-    efus = Membership.objects.approved().filter(
-        user=OuterRef("pk"), body__type=Body.Type.NETWORK_SECRETARIAT
-    )
-    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(Exists(efus)) | Q(is_superuser=True))
-        .filter(Exists(totp))
-        .order_by("pk")
-    )
-
-
 def moderation_notify(*, event_id: int) -> int:
     """Email about a moderation event. A decision goes to the item's author and the revision's
     author; a submission (new item or proposed edit) goes to every Efus moderator. Returns the
@@ -368,7 +348,7 @@ def moderation_notify(*, event_id: int) -> int:
     context = {"event": event, "object": obj, "label": obj._meta.label_lower}
     if event.action in SUBMISSIONS:
         sent = 0
-        for moderator in moderators():
+        for moderator in roles.staff_with_powers():
             if moderator.pk != event.by_id:
                 sent += send_email("moderation_submitted", to=[moderator.email], context=context)
         return sent

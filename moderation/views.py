@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import wraps
 from typing import Any
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +20,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import allowed
 
 from . import registry, services
 from .diff import describe_changes
@@ -39,7 +40,7 @@ def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not rules.test_rule("moderation.moderate", request.user):
+        if not allowed("moderation.moderate", request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -204,7 +205,7 @@ def unpublish(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 @login_required
 def log(request: HttpRequest) -> HttpResponse:
     """Every moderation transition, newest first, filterable by action and by item type."""
-    if not rules.test_rule("moderation.view_log", request.user):
+    if not allowed("moderation.view_log", request.user):
         raise Http404
     events = ModerationEvent.objects.select_related("by", "content_type", "revision")
     filterset = EventFilter(request.GET, queryset=events)

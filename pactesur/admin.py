@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import has_staff_powers
+
 
 class AdminSite(admin.AdminSite):
     site_header = _("PACTESUR administration")
@@ -14,10 +16,7 @@ class AdminSite(admin.AdminSite):
     index_title = _("Run the network")
 
     def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(
-            user.is_active and user.is_authenticated and user.is_efus_staff and user.can_use_powers
-        )
+        return has_staff_powers(request.user)
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Send everyone through the site's own login, which enforces two-factor authentication."""

@@ -155,7 +155,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "accounts.backends.EfusStaffBackend",
+    "accounts.backends.StaffPowersBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

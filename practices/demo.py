@@ -568,7 +568,7 @@ ADOPTIONS: tuple[tuple[str, str, str, str], ...] = (
 def _moderator() -> User:
     """The demo Efus moderator (made by ``accounts.demo``; made here the same way if missing)."""
     moderator, created = ensure_user(MODERATOR)
-    if created or not moderator.is_efus_staff:
+    if created or not moderator.in_efus_body:
         operator, _ = ensure_user(OPERATOR, superuser=True)
         ensure_totp(operator)
         ensure_membership(

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.permissions import coordinates_city, is_efus_staff, is_member
+from accounts.permissions import allowed
+from accounts.roles import coordinates, has_coordinator_powers, has_staff_powers, is_member
 from moderation.models import Status
 
 from .models import Practice
@@ -17,7 +18,7 @@ from .models import Practice
 
 @rules.predicate
 def coordinates_practice_city(user: Any, practice: Practice) -> bool:
-    return coordinates_city(user, practice.city)
+    return coordinates(user, practice.city_id)
 
 
 @rules.predicate
@@ -42,9 +43,7 @@ def can_adopt(user: Any, practice: Practice) -> bool:
     """A coordinator of another city than the practice's, on a published practice."""
     return bool(
         practice.status == Status.PUBLISHED
-        and user.is_authenticated
-        and user.is_coordinator
-        and user.has_mfa
+        and has_coordinator_powers(user)
         and user.city.pk != practice.city_id
     )
 
@@ -56,11 +55,11 @@ rules.add_rule("practices.add_practice", is_member)
 rules.add_rule(
     "practices.change_practice",
     coordinates_practice_city
-    | is_efus_staff
+    | has_staff_powers
     | (is_author & belongs_to_practice_city & is_editable_in_place),
 )
 # The coordinator (or the author, if coordinator) submits to moderation.
-rules.add_rule("practices.submit_practice", coordinates_practice_city | is_efus_staff)
+rules.add_rule("practices.submit_practice", coordinates_practice_city | has_staff_powers)
 rules.add_rule("practices.add_adoption", can_adopt)
 
 
@@ -70,14 +69,14 @@ def get_practice_for_user(user: Any, pk: int, *, write: bool = False) -> Practic
     practice = get_object_or_404(
         Practice.objects.visible_to(user).select_related("city", "body", "created_by"), pk=pk
     )
-    if write and not rules.test_rule("practices.change_practice", user, practice):
+    if write and not allowed("practices.change_practice", user, practice):
         raise PermissionDenied
     return practice
 
 
 def get_practice_for_adoption(user: Any, pk: int) -> Practice:
     practice = get_practice_for_user(user, pk)
-    if not rules.test_rule("practices.add_adoption", user, practice):
+    if not allowed("practices.add_adoption", user, practice):
         raise Http404
     return practice
 
@@ -95,11 +94,11 @@ def practice_flags(user: Any, practice: Practice) -> dict[str, Any]:
 
     from .models import Adoption
 
-    can_edit = rules.test_rule("practices.change_practice", user, practice)
-    may_submit = rules.test_rule("practices.submit_practice", user, practice)
+    can_edit = allowed("practices.change_practice", user, practice)
+    may_submit = allowed("practices.submit_practice", user, practice)
     in_place = practice.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
-    can_moderate = rules.test_rule("moderation.moderate", user)
-    can_adopt = rules.test_rule("practices.add_adoption", user, practice)
+    can_moderate = allowed("moderation.moderate", user)
+    can_adopt = allowed("practices.add_adoption", user, practice)
     has_adopted = bool(
         can_adopt and Adoption.objects.filter(practice=practice, city=user.city).exists()
     )

@@ -11,13 +11,13 @@ import datetime as dt
 import os
 from typing import Any
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import allowed
 from moderation.models import Status
 from moderation.services import revision_propose
 
@@ -50,7 +50,7 @@ def _validate(practice: Practice) -> None:
 def practice_create(*, by: Any, data: dict[str, Any], is_demo: bool = False) -> Practice:
     """A draft practice of the author's city and body; nobody but its author, their coordinator
     and Efus staff sees it until a moderator publishes it. ``is_demo`` marks demo content."""
-    if not rules.test_rule("practices.add_practice", by) or by.city is None:
+    if not allowed("practices.add_practice", by) or by.city is None:
         raise PermissionDenied
     plain, m2m = _split(data)
     plain.pop("status", None)
@@ -71,7 +71,7 @@ def practice_create(*, by: Any, data: dict[str, Any], is_demo: bool = False) -> 
 def practice_update(*, practice: Practice, by: Any, data: dict[str, Any]) -> Practice:
     """Edit a draft (or a practice sent back for changes) in place; for a published practice,
     propose a revision that a moderator must approve. A submitted practice waits for its review."""
-    if not rules.test_rule("practices.change_practice", by, practice):
+    if not allowed("practices.change_practice", by, practice):
         raise PermissionDenied
     if practice.status == Status.PUBLISHED:
         plain, m2m = _split(data)
@@ -107,9 +107,9 @@ def practice_update(*, practice: Practice, by: Any, data: dict[str, Any]) -> Pra
 def _may_change_attachments(by: Any, practice: Practice) -> bool:
     """Attachments are not carried by revisions, so adding one to a published (or submitted)
     practice would bypass moderation: only then do Efus moderators alone add files."""
-    if not rules.test_rule("practices.change_practice", by, practice):
+    if not allowed("practices.change_practice", by, practice):
         return False
-    return practice.is_editable_in_place or rules.test_rule("moderation.moderate", by)
+    return practice.is_editable_in_place or allowed("moderation.moderate", by)
 
 
 def _recount(practice: Practice) -> None:
@@ -122,7 +122,7 @@ def attachment_add(
     *, practice: Practice, by: Any, upload: UploadedFile, title: str = ""
 ) -> Attachment:
     """Attach a PDF or image, checked by its content (``practices.uploads``)."""
-    if not rules.test_rule("practices.change_practice", by, practice):
+    if not allowed("practices.change_practice", by, practice):
         raise PermissionDenied
     if not _may_change_attachments(by, practice):
         raise ValidationError(
@@ -154,7 +154,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by: Any) -> None:
     practice = attachment.practice
-    if not rules.test_rule("practices.change_practice", by, practice):
+    if not allowed("practices.change_practice", by, practice):
         raise PermissionDenied
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
@@ -167,7 +167,7 @@ def adoption_create(
     *, practice: Practice, by: Any, kind: str, outcome_note: str, started: dt.date | None = None
 ) -> Adoption:
     """Record that the coordinator's city adopted or adapted another city's practice."""
-    if not rules.test_rule("practices.add_adoption", by, practice):
+    if not allowed("practices.add_adoption", by, practice):
         raise PermissionDenied
     duplicate = ValidationError(
         _("%(city)s has already recorded that it adopted this practice."),

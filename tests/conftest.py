@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from accounts.models import Membership
-from tests.accounts.factories import UserFactory, make_member
+from tests.accounts.factories import UserFactory, give_mfa, make_member
 from tests.cities.factories import reference_body
 
 
@@ -55,6 +55,24 @@ def other_coordinator(madrid_body):
 @pytest.fixture
 def efus_staff(efus_body):
     return make_member(efus_body, mfa=True)
+
+
+@pytest.fixture
+def efus_staff_without_mfa(efus_body):
+    """An approved member of the Efus body who has not set up two-factor authentication."""
+    return make_member(efus_body, mfa=False)
+
+
+@pytest.fixture
+def coordinator_without_mfa(nice_body):
+    return make_member(nice_body, role=Membership.Role.COORDINATOR, mfa=False)
+
+
+@pytest.fixture
+def operator(db):
+    """The technical operator: a superuser with two-factor authentication, in no body."""
+    user = UserFactory(is_superuser=True, is_staff=True)
+    return give_mfa(user)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import copy
 import os
 from typing import Any
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,7 +27,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import is_coordinator
+from accounts.permissions import allowed
+from accounts.roles import has_coordinator_powers
 from moderation.models import Revision, Status
 from moderation.services import moderation_submit, open_revision
 
@@ -42,7 +42,7 @@ MINE_PER_PAGE = 50
 
 def _member_required(request: HttpRequest) -> None:
     user: Any = request.user
-    if not rules.test_rule("practices.add_practice", user) or user.city is None:
+    if not allowed("practices.add_practice", user) or user.city is None:
         raise Http404
 
 
@@ -77,7 +77,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
 
 
 def _saved_message(user: Any, practice: Practice) -> str:
-    if rules.test_rule("practices.submit_practice", user, practice):
+    if allowed("practices.submit_practice", user, practice):
         return _("Draft saved. Submit it for review when it is ready: only you can see it for now.")
     return _(
         "Draft saved. Only you, your city's coordinator and Efus staff can see it. When it is "
@@ -115,7 +115,7 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(practice.get_absolute_url())
     revision = open_revision(practice) if practice.is_published else None
-    attachments_allowed = practice.is_editable_in_place or rules.test_rule(
+    attachments_allowed = practice.is_editable_in_place or allowed(
         "moderation.moderate", request.user
     )
     # The form validates a copy: the practice readers see is never changed by a form.
@@ -251,7 +251,7 @@ def practice_mine(request: HttpRequest) -> HttpResponse:
     status and any pending edit; Efus staff get a link to the moderation queue."""
     _member_required(request)
     user: Any = request.user
-    coordinator = is_coordinator(user)
+    coordinator = has_coordinator_powers(user)
     scope = Q(created_by=user)
     if coordinator:
         scope |= Q(city=user.city)
@@ -292,6 +292,6 @@ def practice_mine(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "practices": list(page.object_list),
             "is_coordinator": coordinator,
-            "is_moderator": rules.test_rule("moderation.moderate", user),
+            "is_moderator": allowed("moderation.moderate", user),
         },
     )

@@ -55,8 +55,8 @@ def test_user_change_page_has_the_membership_inline(client, efus_staff, member):
     assert "memberships-TOTAL_FORMS" in response.content.decode()
 
 
-def test_user_can_be_added_with_email_and_no_username(client, efus_staff):
-    client.force_login(efus_staff)
+def test_user_can_be_added_with_email_and_no_username(client, operator):
+    client.force_login(operator)
     response = client.post(
         reverse("admin:accounts_user_add"),
         {

@@ -57,13 +57,13 @@ def test_seeding_twice_creates_nothing_new(django_capture_on_commit_callbacks):
 def test_roles_are_right():
     seed()
     moderator = _user("moderator")
-    assert moderator.is_efus_staff and moderator.has_mfa and moderator.can_use_powers
+    assert moderator.in_efus_body and moderator.has_staff_powers
     assert not moderator.is_superuser
     operator = _user("operator")
     assert operator.is_superuser and operator.has_mfa
     for slug in DEFAULT_CITIES:
         coordinator = _user(f"coordinator.{slug}")
-        assert coordinator.is_coordinator and coordinator.has_mfa and coordinator.can_use_powers
+        assert coordinator.is_city_coordinator and coordinator.has_coordinator_powers
         assert coordinator.city.slug == slug
         members = Membership.objects.approved().filter(
             body__city__slug=slug, role=Membership.Role.MEMBER
@@ -75,7 +75,7 @@ def test_roles_are_right():
         assert {m.decided_by for m in members} == {coordinator}
         assert coordinator.membership.decided_by == moderator
     officer = _user("officer1.riga")
-    assert officer.is_member and officer.is_police and not officer.has_mfa
+    assert officer.is_member and officer.is_police_reader and not officer.has_mfa
     assert officer.full_name and officer.position and officer.city.slug == "riga"
     pending = _user("pending.nice")
     assert pending.membership.status == Membership.Status.PENDING

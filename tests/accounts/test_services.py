@@ -243,14 +243,14 @@ def test_efus_staff_appoint_and_remove_a_coordinator(
     with django_capture_on_commit_callbacks(execute=True):
         services.coordinator_set(membership=_membership(member), by=efus_staff, appoint=True)
     member.__dict__.pop("membership", None)
-    assert member.is_coordinator
+    assert member.is_city_coordinator
     assert "now a city coordinator for Nice" in mailoutbox[-1].subject
     assert "two-factor" in mailoutbox[-1].body
 
     with django_capture_on_commit_callbacks(execute=True):
         services.coordinator_set(membership=_membership(member), by=efus_staff, appoint=False)
     member.__dict__.pop("membership", None)
-    assert not member.is_coordinator
+    assert not member.is_city_coordinator
     assert member.is_member
     assert "no longer a city coordinator" in mailoutbox[-1].subject
     assert len(mailoutbox) == 2
