@@ -129,6 +129,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=3000)},
     },
 }
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # A Redis that is down or hangs must make pages slower, never fail them (pactesur/cache.py):
+    # each operation waits at most this long, then falls back to process memory for a while.
+    CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+    CACHES["default"]["BACKEND"] = "pactesur.cache.FailSafeRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+        "socket_timeout": CACHE_SOCKET_TIMEOUT,
+        "RETRY_AFTER": 5,
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
