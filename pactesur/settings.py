@@ -97,12 +97,27 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's own connection pool (Django ≥ 5.1); CONN_MAX_AGE must stay 0.
+    # A database that is down must cost a request seconds, not minutes: the connection attempt
+    # and the wait for a pooled connection are both bounded (the visitor then gets the 503 page,
+    # pactesur.views.server_error). CONN_HEALTH_CHECKS makes Django give the pool
+    # check=ConnectionPool.check_connection: each connection is checked as it leaves the pool, so
+    # those a database restart broke are replaced instead of failing a request. While the database
+    # is down the pool retries with a growing delay (1, 2, 4, 8 s...); giving an attempt up after
+    # a few seconds (reconnect_timeout) lets the next request connect as soon as it is back,
+    # instead of waiting for the next scheduled attempt (measured: 5.6 s after an 8 s outage).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": 10,
-    }
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+            "pool": {
+                "min_size": env.int("DATABASE_POOL_MIN", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX", default=10),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
+                "reconnect_timeout": 5,
+            },
+        }
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
