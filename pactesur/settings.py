@@ -210,13 +210,21 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PACTESUR] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # allauth's own rate limits (login failures, sign-ups, password resets...) are kept in CACHES,
-# a cache shared by every process (file or Redis), never a per-process memory cache.
+# a cache shared by every process (file or Redis), never a per-process memory cache; while Redis
+# is down, each process counts on its own (pactesur/cache.py): looser, but logins still work.
+# Failed logins are limited strictly per account (key) and loosely per address: a police station
+# or a city hall signs in from one address, and one person there mistyping addresses must not
+# lock out everybody else.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "30/5m/ip,5/5m/key",
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Proxies in front of the site that append the client's address to X-Forwarded-For (the TLS
+# proxy: 1). allauth's per-address limits use the address that many hops from the right; with 0,
+# the connecting address, which behind a proxy is the proxy's, the same for everybody.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PACTESUR"
 
