@@ -93,10 +93,12 @@ def health(request: HttpRequest) -> JsonResponse:
     leaves the site serving (cache, broker, worker, static files) is "degraded", with 200.
     """
     cache_state, heartbeat = _cache_and_heartbeat()
+    # Seconds since the worker's last health ping (its clock may be a little ahead of ours).
+    heartbeat_age = None if heartbeat is None else max(0, round(time.time() - heartbeat))
     broker = _broker()
     if broker == OFF:
         worker = OFF
-    elif heartbeat is not None and time.time() - heartbeat < HEARTBEAT_MAX_AGE:
+    elif heartbeat_age is not None and heartbeat_age < HEARTBEAT_MAX_AGE:
         worker = OK
     else:
         worker = DEGRADED
@@ -116,7 +118,7 @@ def health(request: HttpRequest) -> JsonResponse:
     body = {
         "status": status,
         "checks": checks,
-        "worker_heartbeat_age": None if heartbeat is None else round(time.time() - heartbeat),
+        "worker_heartbeat_age": heartbeat_age,
     }
     return JsonResponse(body, status=503 if status == UNAVAILABLE else 200)
 
