@@ -9,4 +9,9 @@ class ModerationConfig(AppConfig):
     staff_permissions = ("view_moderationevent", "view_revision")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules)
+        from pactesur.cache import cache_recovered
+
+        from . import cache, permissions  # noqa: F401  (registers the rules)
+
+        # The shared cache may come back holding versions from before writes it missed.
+        cache_recovered.connect(cache.drop_versions, dispatch_uid="moderation-drop-versions")
