@@ -195,7 +195,7 @@ def test_pooled_connections_broken_by_a_restart_are_replaced(private_postgres, t
     for response in (before, after, again):
         assert response["status"] == 200, response["body"]
         assert json.loads(response["body"])["checks"]["database"] == "ok"
-    assert after["seconds"] < 1
+    assert after["seconds"] < 3  # a broken connection would wait for the pool timeout
 
 
 @pytest.mark.services
