@@ -2,6 +2,7 @@
 390 px (``audit`` in conftest.py), with content on every page (``site_tour``)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import audit, sign_in
 
@@ -16,4 +17,13 @@ def test_every_page_of_a_role_passes_axe(role, site_tour, new_page):
         sign_in(page, user)
     for path in site_tour.paths(role):
         page.goto(path)
+        audit(page)
+
+
+def test_public_pages_in_french_pass_axe(site_tour, new_page):
+    """French text is longer and has its own reference data: the visitor's pages again."""
+    page = new_page(locale="fr-FR")
+    for path in site_tour.paths("visitor"):
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
         audit(page)
