@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -93,3 +94,15 @@ def test_flash_messages_are_a_list_inside_a_live_region(client, member):
         assert parent_tag == "ul" and "role" not in parent_attrs
         assert [a for _, a in around[:-1] if a.get("role") == "status"]
     assert not [a for tag, a, _ in page if tag in ("ul", "ol", "li") and a.get("role")]
+
+
+def test_every_template_writes_datetime_attributes_with_the_one_filter():
+    from django.conf import settings
+
+    templates = Path(settings.BASE_DIR) / "templates"
+    uses = 0
+    for path in templates.rglob("*.html"):
+        for value in re.findall(r'datetime="([^"]*)"', path.read_text()):
+            uses += 1
+            assert re.fullmatch(r"\{\{ [\w.]+\|datetime_attr \}\}", value), (path, value)
+    assert uses >= 7
