@@ -256,6 +256,9 @@ def test_invalid_filter_values_are_ignored_and_reported(client):
     assert listed(response) == ["Still listed"]
     html = response.content.decode()
     assert 'role="alert"' in html and "Some filters were ignored" in html
+    # On a small screen the filters are folded: folded with errors, nobody would see them.
+    assert '<details class="filters-disclosure" open>' in html
+    assert '<details class="filters-disclosure">' in get_list(client).content.decode()
 
 
 @pytest.mark.django_db
