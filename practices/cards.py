@@ -59,7 +59,9 @@ def render_practice_card(practice: Practice, *, heading: int = 3) -> SafeString:
         else ""
     )
     themes = format_html_join(
-        "", '<li class="badge badge-theme">{}</li>', ((t.name,) for t in practice.themes.all())
+        "",
+        '<li class="badge badge-theme">{}</li>',
+        ((t.localized_name,) for t in practice.themes.all()),
     )
     return format_html(
         CARD,

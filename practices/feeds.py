@@ -42,7 +42,7 @@ class PracticeFeed(Feed):
         return item.city.name
 
     def item_categories(self, item: Practice) -> list[str]:
-        return [theme.name for theme in item.themes.all()]
+        return [theme.localized_name for theme in item.themes.all()]
 
 
 class LatestPracticesRss(PracticeFeed):
@@ -74,10 +74,12 @@ class ThemePracticesRss(PracticeFeed):
         return get_object_or_404(Theme, slug=theme)
 
     def title(self, obj: Theme) -> str:
-        return _("PACTESUR 2: new promising practices on %(theme)s") % {"theme": obj.name}
+        return _("PACTESUR 2: new promising practices on %(theme)s") % {"theme": obj.localized_name}
 
     def description(self, obj: Theme) -> str:
-        return _("Newly published promising practices on %(theme)s.") % {"theme": obj.name}
+        return _("Newly published promising practices on %(theme)s.") % {
+            "theme": obj.localized_name
+        }
 
     def link(self, obj: Theme) -> str:
         return f"{reverse('practices:list')}?theme={obj.slug}"

@@ -200,11 +200,14 @@ def filter_choices(renderings: Renderings) -> FilterChoices:
     language (any change to a theme or a city gives the list cache a new version)."""
 
     def read() -> FilterChoices:
-        themes = Theme.objects.order_by("position", "name").values_list("id", "slug", "name")
+        themes = Theme.objects.for_display().order_by("position", "name")
         cities = City.objects.order_by("name").values_list(
             "id", "slug", "name", "country", "project_role"
         )
-        return FilterChoices([ThemeChoice(*t) for t in themes], [CityChoice(*c) for c in cities])
+        return FilterChoices(
+            [ThemeChoice(t.pk, t.slug, t.localized_name) for t in themes],
+            [CityChoice(*c) for c in cities],
+        )
 
     return renderings.local(["filter-choices", get_language()], read)
 

@@ -115,9 +115,9 @@ def test_list_form_is_a_get_form_with_labels_and_fieldsets(client):
         assert f'<label for="id_{name}"' in form, name
     assert form.count("<fieldset") >= 4
     assert "<legend>Themes</legend>" in form or "<legend>Themes" in form
-    assert 'hx-get="/practices/"' in form and 'hx-target="#practice-results"' in form
-    assert 'hx-push-url="true"' in form
-    assert 'hx-trigger="submit, change from:' in form
+    assert 'data-hx-get="/practices/"' in form and 'data-hx-target="#practice-results"' in form
+    assert 'data-hx-push-url="true"' in form
+    assert 'data-hx-trigger="submit, change from:' in form
 
 
 @pytest.mark.django_db
@@ -256,6 +256,9 @@ def test_invalid_filter_values_are_ignored_and_reported(client):
     assert listed(response) == ["Still listed"]
     html = response.content.decode()
     assert 'role="alert"' in html and "Some filters were ignored" in html
+    # On a small screen the filters are folded: folded with errors, nobody would see them.
+    assert '<details class="filters-disclosure" open>' in html
+    assert '<details class="filters-disclosure">' in get_list(client).content.decode()
 
 
 @pytest.mark.django_db
@@ -363,7 +366,7 @@ def test_htmx_request_gets_only_the_results_and_the_count_out_of_band(client):
     assert response.status_code == 200
     assert "<html" not in html and "<form" not in html
     assert listed(response) == ["Night patrols"]
-    assert re.search(r'hx-swap-oob="innerHTML:#result-count">\s*1 practice', html)
+    assert re.search(r'data-hx-swap-oob="innerHTML:#result-count">\s*1 practice', html)
     assert "HX-Request" in response["Vary"]
 
 
