@@ -205,6 +205,8 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
+
+
 # --- A tour of the site: the pages each role sees, with content on them -------------------------
 
 
