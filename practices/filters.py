@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.countries import country_name
 from cities.models import City, Theme
 from moderation.cache import Renderings
+from pactesur.forms import SafeForm
 
 from .models import Practice, PracticeQuerySet
 from .signals import LIST_CACHE
@@ -292,6 +293,7 @@ class PracticeFilter(django_filters.FilterSet):
     class Meta:
         model = Practice
         fields: list[str] = []
+        form = SafeForm
 
     def __init__(
         self, data: Any = None, *args: Any, renderings: Renderings | None = None, **kwargs: Any

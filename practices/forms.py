@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import Theme
 from moderation.models import VISIBILITY_HELP, Visibility
+from pactesur.forms import SafeModelForm
 
 from .filters import language_choices
 from .models import Adoption, Practice
@@ -62,7 +63,7 @@ class MultipleFileField(forms.FileField):
         return list(files)
 
 
-class PracticeForm(forms.ModelForm):
+class PracticeForm(SafeModelForm):
     """Every section of the case study (DOMAIN.md §5), the labels, themes, period, contact, links,
     visibility, and new attachments. Validation only: the view calls the services."""
 
@@ -174,7 +175,7 @@ def _definitions(definitions: dict[Any, Any], choices: Any) -> str:
     return " · ".join(f"{choices(k).label}: {v}" for k, v in definitions.items())
 
 
-class AdoptionForm(forms.ModelForm):
+class AdoptionForm(SafeModelForm):
     class Meta:
         model = Adoption
         fields = ["kind", "outcome_note", "started"]
