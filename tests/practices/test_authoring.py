@@ -197,6 +197,22 @@ def test_attachment_delete(client, member):
     assert practice.attachment_count == 0
 
 
+def test_authors_cannot_delete_a_file_of_a_published_practice(client, coordinator, efus_staff):
+    practice = PracticeFactory(created_by=coordinator)
+    attachment = attachment_add(practice=practice, by=efus_staff, upload=pdf())
+    client.force_login(coordinator)
+    edit = client.get(reverse("practices:edit", args=[practice.pk])).content.decode()
+    url = reverse("practices:attachment_delete", args=[practice.pk, attachment.pk])
+    assert url not in edit  # no delete button
+    response = client.post(url, follow=True)
+    assert "ask the Efus moderators" in response.content.decode()
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    client.force_login(efus_staff)
+    assert url in client.get(reverse("practices:edit", args=[practice.pk])).content.decode()
+    assert client.post(url).status_code == 302
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+
+
 # --- Edit ------------------------------------------------------------------------------------
 
 
