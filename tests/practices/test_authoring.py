@@ -65,6 +65,45 @@ def test_member_drafts_a_practice(client, member):
     assert reverse("practices:submit", args=[practice.pk]) not in page.content.decode()
 
 
+def test_the_form_marks_its_required_fields(client, member):
+    from html.parser import HTMLParser
+
+    client.force_login(member)
+    html = client.get(reverse("practices:create")).content.decode()
+    labels: dict[str, str] = {}
+    attributes: dict[str, dict] = {}
+
+    class Parser(HTMLParser):
+        current: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "label" and attrs.get("for"):
+                self.current = attrs["for"].removeprefix("id_")
+                labels[self.current] = ""
+            if tag in ("input", "select", "textarea") and attrs.get("name"):
+                attributes.setdefault(attrs["name"], attrs)
+
+        def handle_data(self, data):
+            if self.current:
+                labels[self.current] += data
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.current = None
+
+    Parser().feed(html)
+    for name in ("title", "summary", "original_language"):
+        assert labels[name].endswith("(required)"), labels[name]
+    for name in ("problem", "period_start", "contact_role", "links"):
+        assert "(required)" not in labels[name], labels[name]
+    assert "required" in attributes["title"] and "required" in attributes["summary"]
+    assert "required" in attributes["outcome"]  # radios: each is required
+    assert attributes["original_language"].get("aria-required") == "true"
+    assert "required" not in attributes["problem"]
+    assert 'Outcome <span class="required-mark">(required)</span></legend>' in html
+
+
 def test_form_shows_the_label_definitions(client, member):
     client.force_login(member)
     html = client.get(reverse("practices:create")).content.decode()
