@@ -271,7 +271,7 @@ def moderation_unpublish(*, obj: Moderated, by: Any, message: str) -> Moderated:
 
 
 @transaction.atomic
-def moderated_delete(*, obj: Moderated, by: Any) -> None:
+def moderation_delete(*, obj: Moderated, by: Any) -> None:
     """Delete a moderated item (from the admin). Its audit log stays, with a last event saying
     who deleted it and in what state it was; its pending edits go with it."""
     _check_moderator(by)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from moderation.services import moderated_delete
+from moderation.services import moderation_delete
 
 from .models import Adoption, Attachment, Practice
 
@@ -91,11 +91,11 @@ class PracticeAdmin(admin.ModelAdmin):
         obj.on_content_changed()  # keep the search vector current
 
     def delete_model(self, request: Any, obj: Practice) -> None:
-        moderated_delete(obj=obj, by=request.user)  # the audit log keeps a "deleted" event
+        moderation_delete(obj=obj, by=request.user)  # the audit log keeps a "deleted" event
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for practice in queryset:
-            moderated_delete(obj=practice, by=request.user)
+            moderation_delete(obj=practice, by=request.user)
 
 
 @admin.register(Adoption)

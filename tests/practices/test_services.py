@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cities.models import Theme
 from moderation.models import ModerationEvent, Revision, Status, Visibility
 from moderation.services import (
-    moderated_delete,
+    moderation_delete,
     moderation_publish,
     moderation_request_changes,
     moderation_submit,
@@ -362,8 +362,8 @@ def test_a_moderator_deleting_a_practice_logs_it_last(coordinator, efus_staff):
     practice = PracticeFactory(title="Barriers")
     pk = practice.pk
     with pytest.raises(PermissionDenied):
-        moderated_delete(obj=practice, by=coordinator)
-    moderated_delete(obj=practice, by=efus_staff)
+        moderation_delete(obj=practice, by=coordinator)
+    moderation_delete(obj=practice, by=efus_staff)
     assert not Practice.objects.filter(pk=pk).exists()
     event = ModerationEvent.objects.get()
     assert (event.action, event.object_id, event.object_label, event.by) == (
