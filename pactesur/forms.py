@@ -1,8 +1,8 @@
 """What every form of the site does with what people type (``SafeInputMixin``).
 
-1. A control character (``pactesur.text``) in a text field is an error on that field, with a
-   message naming it; tab and line breaks are allowed in long text (a textarea) only. The check
-   reads the raw value, so it holds for every text field, whatever its type or cleaning.
+1. A control character (``pactesur.text``) in a text field (every ``CharField``, whatever its
+   widget, but passwords) is an error on that field, with a message naming it; tab and line
+   breaks are allowed in long text (a textarea) only.
 2. A bound form shows back what was typed minus those characters: HTML forbids them (and NUL)
    in a ``value`` or a textarea, and the message tells the person they were removed.
 3. A value that an ``<input type="date">`` (or ``number``) cannot hold, such as ``2026-02-30``,
@@ -25,6 +25,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator as ProhibitNullCharacters
 from django.utils.translation import gettext_lazy as _
 
 from .text import code_point, find_control_character, strip_control_characters
@@ -111,41 +112,46 @@ class SafeBoundField(forms.BoundField):
         return super().as_widget(widget, attrs, only_initial)
 
 
+class ControlCharacterValidator:
+    """Refuses a text (or a list of texts) holding a control character the rule refuses: all of
+    them on one line, all but tab and line breaks in long text."""
+
+    def __init__(self, *, long_text: bool) -> None:
+        self.long_text = long_text
+
+    def __call__(self, value: Any) -> None:
+        for text in value if isinstance(value, list | tuple) else [value]:
+            found = isinstance(text, str) and find_control_character(text, long_text=self.long_text)
+            if found:
+                raise ValidationError(
+                    CONTROL_CHARACTER_MESSAGE,
+                    code="control_character",
+                    params={"code": code_point(found)},
+                )
+
+
 class SafeInputMixin:
     """The site's input rule for a form class (see the module's docstring). Put it first in the
-    bases: ``class MyForm(SafeInputMixin, forms.Form)``, or inherit ``SafeForm``."""
+    bases: ``class MyForm(SafeInputMixin, forms.Form)``, or inherit ``SafeForm``.
+
+    The validator goes on every text field just before validation, so that it also covers fields
+    added in ``__init__`` (by this form or a subclass, as allauth's sign-up form does). An invalid
+    value never reaches ``clean()`` nor the model instance. It replaces Django's own NUL check,
+    with one message for every control character."""
 
     bound_field_class: type[forms.BoundField] | None = SafeBoundField
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
         form: Any = self
-        if not form.is_bound:
-            return
-        for name, field in form.fields.items():
-            if not is_checked(field):
-                continue
-            raw = form[name].data
-            long_text = is_long_text(field.widget)
-            values = raw if isinstance(raw, list | tuple) else [raw]
-            for value in values:
-                found = (
-                    find_control_character(value, long_text=long_text)
-                    if isinstance(value, str)
-                    else None
-                )
-                if found == "\x00" and name in form.errors:
-                    break  # Django's own "Null characters are not allowed." says it already
-                if found:
-                    form.add_error(
-                        name,
-                        ValidationError(
-                            CONTROL_CHARACTER_MESSAGE,
-                            code="control_character",
-                            params={"code": code_point(found)},
-                        ),
-                    )
-                    break
+        for field in form.fields.values():
+            if is_checked(field) and not any(
+                isinstance(v, ControlCharacterValidator) for v in field.validators
+            ):
+                field.validators = [
+                    *(v for v in field.validators if not isinstance(v, ProhibitNullCharacters)),
+                    ControlCharacterValidator(long_text=is_long_text(field.widget)),
+                ]
+        super().full_clean()  # type: ignore[misc]
 
 
 class SafeForm(SafeInputMixin, forms.Form):

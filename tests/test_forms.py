@@ -61,6 +61,25 @@ def test_passwords_are_not_checked():
     assert sample(secret="pass\x0bword").is_valid()
 
 
+def test_fields_added_in_init_are_checked_too():
+    class Later(SafeForm):  # as allauth's sign-up form adds its fields
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["late"] = forms.CharField()
+
+    form = Later({"late": "a\x0bb"})
+    assert not form.is_valid() and form.errors.as_data()["late"][0].code == "control_character"
+
+
+@pytest.mark.django_db
+def test_a_refused_value_never_reaches_the_instance(member):
+    from accounts.forms import ProfileForm
+
+    form = ProfileForm({"full_name": "Ana\x1bBel", "gender": ""}, instance=member)
+    assert not form.is_valid()
+    assert "\x1b" not in member.full_name
+
+
 def test_a_refused_value_is_shown_back_without_its_control_characters():
     form = sample(name="Li\x0bège", notes="a\x00b\r\nc\x1b")
     assert not form.is_valid()
