@@ -104,6 +104,17 @@ def test_the_form_marks_its_required_fields(client, member):
     assert 'Outcome <span class="required-mark">(required)</span></legend>' in html
 
 
+def test_an_impossible_date_comes_back_as_typed_with_its_error(client, member):
+    client.force_login(member)
+    response = post_form(client, reverse("practices:create"), period_start="2026-02-30")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # A date input would drop the value: a text input keeps it, next to its error.
+    assert 'type="text" name="period_start" value="2026-02-30"' in html
+    assert 'type="date" name="period_end"' in html  # untouched: still a date picker
+    assert not Practice.objects.exists()
+
+
 def test_form_shows_the_label_definitions(client, member):
     client.force_login(member)
     html = client.get(reverse("practices:create")).content.decode()
