@@ -172,6 +172,16 @@ def test_card_period_shows_years():
     assert period_label(Practice()) == ""
 
 
+@pytest.mark.django_db
+def test_a_period_within_one_year_shows_that_year_once(client):
+    d = datetime.date
+    practice = PracticeFactory(period_start=d(2023, 3, 1), period_end=d(2023, 11, 30))
+    assert period_label(practice) == "2023"
+    month = PracticeFactory(period_start=d(2023, 3, 1), period_end=d(2023, 3, 31))
+    detail = client.get(month.get_absolute_url()).content.decode()
+    assert "Mar 2023 to Mar 2023" not in detail and "Mar 2023" in detail
+
+
 # --- List: filters ----------------------------------------------------------------------------
 
 
