@@ -116,8 +116,12 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "position", "languages", "gender"]
-        labels = {"full_name": _("Full name"), "position": _("Position")}
+        fields = ["full_name", "position", "language", "languages", "gender"]
+        labels = {
+            "full_name": _("Full name"),
+            "position": _("Position"),
+            "language": _("Language of your emails"),
+        }
 
 
 class DeleteAccountForm(forms.Form):

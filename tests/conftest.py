@@ -2,6 +2,7 @@
 
 import os
 import socket
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -114,3 +115,80 @@ def redis_url() -> str:
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
     require_service("Redis", host, port)
     return f"redis://{host}:{port}"
+
+
+# --- A real SMTP server (aiosmtpd, in this process) -----------------------------------------------
+
+
+class SmtpSink:
+    """An SMTP server in a thread of the test process that keeps every message it accepts.
+
+    ``stop()`` and ``start()`` take it down and back up on the same port (connections are then
+    refused, as with a mail server that is down). ``refuse[address] = "550 ..."`` refuses a
+    recipient; ``reply = "451 ..."`` answers every message so; ``delay`` (seconds) is how long it
+    takes to accept each message, which it records only when it answers 250.
+    """
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.messages: list = []  # each with .envelope_to and .peer (one peer per connection)
+        self.refuse: dict[str, str] = {}
+        self.reply: str | None = None
+        self.delay = 0.0
+        self._controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.messages]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import asyncio
+        import email
+        from email.policy import default
+
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a client gone meanwhile cancels this: not accepted
+        if self.reply:
+            return self.reply
+        message = email.message_from_bytes(envelope.original_content, policy=default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        message.peer = session.peer
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_sink(settings) -> Iterator[SmtpSink]:
+    """A running ``SmtpSink`` that Django's SMTP backend sends to."""
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
