@@ -2,6 +2,7 @@
 
 import os
 import socket
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -125,18 +126,22 @@ class SmtpSink:
 
     ``stop()`` and ``start()`` take it down and back up on the same port (connections are then
     refused, as with a mail server that is down). ``refuse[address] = "550 ..."`` refuses a
-    recipient; ``reply = "451 ..."`` answers every message so; ``delay`` (seconds) is how long it
-    takes to accept each message, which it records only when it answers 250.
+    recipient; ``reply = "451 ..."`` answers every message so. ``rcpt_delay`` is how long it
+    takes to accept each recipient, ``data_delay`` how long it takes to accept a message once
+    received (in seconds). Like a real server, it keeps a message it has accepted even if the
+    client is gone before the "250" reaches it. Each message gets ``envelope_to``, ``peer``
+    (one per connection) and ``accepted_at`` (``time.time()``).
     """
 
     def __init__(self) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        self.messages: list = []  # each with .envelope_to and .peer (one peer per connection)
+        self.messages: list = []
         self.refuse: dict[str, str] = {}
         self.reply: str | None = None
-        self.delay = 0.0
+        self.rcpt_delay = 0.0
+        self.data_delay = 0.0
         self._controller = None
 
     def start(self) -> None:
@@ -156,6 +161,10 @@ class SmtpSink:
         return [m["Message-ID"] for m in self.messages]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        import asyncio
+
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -166,13 +175,14 @@ class SmtpSink:
         import email
         from email.policy import default
 
-        if self.delay:
-            await asyncio.sleep(self.delay)  # a client gone meanwhile cancels this: not accepted
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         if self.reply:
             return self.reply
         message = email.message_from_bytes(envelope.original_content, policy=default)
         message.envelope_to = list(envelope.rcpt_tos)
         message.peer = session.peer
+        message.accepted_at = time.time()
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
