@@ -320,8 +320,9 @@ def _budget() -> float:
     return settings.CELERY_TASK_TIME_LIMIT / 2
 
 
-def _claim(ids: Sequence[int] | None, limit: int = BATCH_SIZE) -> list[OutboundEmail]:
-    """Take up to ``limit`` due rows (among ``ids`` if given) for this sender, under a lock."""
+def _claim(ids: Sequence[int] | None) -> list[OutboundEmail]:
+    """Take up to ``BATCH_SIZE`` due rows (among ``ids`` if given) for this sender, under a
+    lock."""
     now = timezone.now()
     with transaction.atomic():
         due = OutboundEmail.objects.due(now)
@@ -330,7 +331,7 @@ def _claim(ids: Sequence[int] | None, limit: int = BATCH_SIZE) -> list[OutboundE
         claimed = list(
             due.select_for_update(skip_locked=True)
             .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)[:BATCH_SIZE]
         )
         OutboundEmail.objects.filter(pk__in=claimed).update(
             next_attempt_at=now + _lease(), last_attempt_at=now, attempts=F("attempts") + 1
@@ -436,12 +437,15 @@ class Batch:
     connection_failed: bool = False
 
 
-def send_batch(ids: Sequence[int] | None = None) -> Batch:
+def send_batch(ids: Sequence[int] | None = None, *, deadline: float | None = None) -> Batch:
     """Claim up to ``BATCH_SIZE`` due rows (among ``ids``, or any) and send them over one SMTP
-    connection. Call it outside a transaction: each outcome must be committed at once."""
+    connection, starting no message after ``deadline`` (``time.monotonic()``; by default the
+    time budget from now): the rows left are given back. Call it outside a transaction: each
+    outcome must be committed at once."""
+    if deadline is None:
+        deadline = time.monotonic() + _budget()
     claimed = _claim(ids)
     batch = Batch(claimed=len(claimed))
-    deadline = time.monotonic() + _budget()
     connection: Any = None
     try:
         for index, email in enumerate(claimed):
@@ -492,12 +496,13 @@ def send_batch(ids: Sequence[int] | None = None) -> Batch:
 
 
 def send_due() -> int:
-    """Send due rows, batch after batch, for at most the time budget (the sweep). Returns the
-    number sent."""
+    """Send due rows, batch after batch, starting no message once the time budget is spent (the
+    sweep: one budget for all its batches, so that it ends well within the task's time limit).
+    Returns the number sent."""
     deadline = time.monotonic() + _budget()
     sent = 0
     while time.monotonic() < deadline:
-        batch = send_batch()
+        batch = send_batch(deadline=deadline)
         sent += batch.sent
         if batch.claimed < BATCH_SIZE or batch.connection_failed:
             break

@@ -5,11 +5,14 @@ Tasks run in-process here (tests/accounts/conftest.py); failures come from a rea
 (aiosmtpd, ``smtp_sink``) that refuses, answers 4xx or 5xx, or is down."""
 
 import datetime as dt
+import threading
+import time
+import uuid
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from accounts import emails
@@ -19,6 +22,10 @@ from pactesur.celery import app as celery_app
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks: PostgreSQL only (CI runs it too)"
+)
 
 
 def _queue(address="someone@example.org", **kwargs):
@@ -372,3 +379,99 @@ def test_deleting_an_account_deletes_its_emails(member, django_capture_on_commit
         _queue(member.email.upper())
     user_delete(user=member)
     assert not OutboundEmail.objects.exists()
+
+
+# --- Concurrent senders (real transactions, PostgreSQL) ---------------------------------------
+
+
+def _rows(count: int) -> list[OutboundEmail]:
+    """Committed pending rows, written directly: nothing is handed over, nothing sent yet."""
+    return [
+        OutboundEmail.objects.create(
+            kind="test",
+            recipient=f"person{i}@example.org",
+            language="en",
+            template="account/email/unknown_account",
+            context={"email": f"person{i}@example.org", "signup_url": "http://x/"},
+            message_id=f"<{i}.{uuid.uuid4().hex}@pactesur.test>",
+        )
+        for i in range(count)
+    ]
+
+
+def _in_thread(target, *args):
+    """Run ``target`` in a thread with its own database connection, closed after."""
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = target(*args)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_claim_skips_the_rows_another_sender_has_locked():
+    rows = _rows(3)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_first_row():
+        with transaction.atomic():
+            list(OutboundEmail.objects.select_for_update().filter(pk=rows[0].pk))
+            locked.set()
+            release.wait(10)
+
+    thread, _ = _in_thread(hold_the_first_row)
+    assert locked.wait(10)
+    started = time.monotonic()
+    claimed = emails._claim(None)
+    assert time.monotonic() - started < 1  # it did not wait for the lock
+    assert [r.pk for r in claimed] == [r.pk for r in rows[1:]]
+    release.set()
+    thread.join()
+    assert [r.pk for r in emails._claim(None)] == [rows[0].pk]  # free again: never leased
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_senders_at_once_send_each_email_once(smtp_sink):
+    rows = _rows(250)
+    threads = [_in_thread(emails.send_due) for _ in range(2)]
+    for thread, _ in threads:
+        thread.join()
+    assert sorted(smtp_sink.message_ids) == sorted(r.message_id for r in rows)
+    assert all(result["value"] > 0 for _, result in threads)  # both sent some
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_sweep_starts_no_message_once_its_time_budget_is_spent(mailoutbox, settings):
+    """Half the task's time limit for all its batches together, so that it ends well before the
+    worker kills it (a kill in the middle of a message may send it twice)."""
+    settings.CELERY_TASK_TIME_LIMIT = 1  # a budget of 0.5 s
+    for i in range(20):
+        _queue(f"person{i}@example.org")
+    clock = mock.Mock(now=0.0)
+    clock.monotonic = lambda: clock.now
+    real_finish = emails._finish
+
+    def each_message_takes_a_tenth(email, status, error=""):
+        clock.now += 0.1
+        real_finish(email, status, error)
+
+    with (
+        mock.patch.object(emails, "time", clock),
+        mock.patch.object(emails, "_finish", each_message_takes_a_tenth),
+        mock.patch.object(emails, "BATCH_SIZE", 4),
+    ):
+        sent = emails.send_due()
+    # Batch one: 4 messages (0.4 s). Batch two starts within the budget, and stops with it.
+    assert sent == 6
+    waiting = OutboundEmail.objects.filter(status="pending")
+    assert waiting.count() == 14
+    assert set(waiting.values_list("attempts", flat=True)) == {0}  # given back, not counted
+    assert not waiting.filter(next_attempt_at__gt=timezone.now()).exists()  # due again
