@@ -475,3 +475,17 @@ def test_the_sweep_starts_no_message_once_its_time_budget_is_spent(mailoutbox, s
     assert waiting.count() == 14
     assert set(waiting.values_list("attempts", flat=True)) == {0}  # given back, not counted
     assert not waiting.filter(next_attempt_at__gt=timezone.now()).exists()  # due again
+
+
+def test_the_personal_data_export_lists_the_emails_without_their_content(
+    client, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": member.email})
+    client.force_login(member)
+    data = client.get("/me/export/").json()
+    assert [(e["kind"], e["recipient"], e["status"]) for e in data["emails"]] == [
+        ("account", member.email, "sent")
+    ]
+    assert "context" not in data["emails"][0]
+    assert data["profile"]["language"] == "en"
