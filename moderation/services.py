@@ -1,7 +1,7 @@
 """Every moderation transition, for every moderated model. Views and other services call these.
 
-Each transition checks its rule, changes the state, writes a ``ModerationEvent`` and, after
-commit, enqueues the notification task.
+Each transition checks its rule, changes the state, writes a ``ModerationEvent`` and queues its
+emails in the same transaction (``notifications``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from accounts.permissions import allowed
 
+from . import notifications
 from .models import Moderated, ModerationEvent, Revision, Status
 
 Action = ModerationEvent.Action
@@ -71,14 +71,8 @@ def _log(
         message=message,
         revision=revision,
     )
-    transaction.on_commit(lambda: _enqueue_notification(event.pk))
+    notifications.moderation_event(event, obj)
     return event
-
-
-def _enqueue_notification(event_id: int) -> None:
-    from .tasks import notify_moderation_event
-
-    notify_moderation_event.delay(event_id)
 
 
 def _set_status(obj: Moderated, to: str, *, message: str | None = None, **extra: Any) -> str:
@@ -345,45 +339,3 @@ def revision_changes(obj: Moderated, data: dict[str, Any]) -> list[dict[str, Any
                 }
             )
     return rows
-
-
-# --- Notifications (run by the task, after commit) ----------------------------------------------
-
-DECISIONS = {
-    Action.PUBLISH,
-    Action.REQUEST_CHANGES,
-    Action.PUBLISH_REVISION,
-    Action.REQUEST_REVISION_CHANGES,
-    Action.UNPUBLISH,
-}
-
-
-SUBMISSIONS = {Action.SUBMIT, Action.REVISE}
-
-
-def moderation_notify(*, event_id: int) -> int:
-    """Email about a moderation event. A decision goes to the item's author and the revision's
-    author; a submission (new item or proposed edit) goes to every Efus moderator. Returns the
-    number of emails sent."""
-    from accounts.emails import send_email
-
-    event = (
-        ModerationEvent.objects.select_related("by", "revision__created_by", "content_type")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None or event.action not in DECISIONS | SUBMISSIONS:
-        return 0
-    obj = event.content_object
-    if obj is None:
-        return 0
-    context = {"event": event, "object": obj, "label": obj._meta.label_lower}
-    if event.action in SUBMISSIONS:
-        sent = 0
-        for moderator in roles.staff_with_powers():
-            if moderator.pk != event.by_id:
-                sent += send_email("moderation_submitted", to=[moderator.email], context=context)
-        return sent
-    authors = (obj.created_by, getattr(event.revision, "created_by", None))
-    recipients = {u.email for u in authors if u is not None and u.is_active}
-    return send_email("moderation_decided", to=sorted(recipients), context=context)
