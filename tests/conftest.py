@@ -410,6 +410,8 @@ def nu_checker():
         return [m for m in messages if m["type"] != "info"]
 
     return check
+
+
 # --- A real SMTP server (aiosmtpd, in this process) -----------------------------------------------
 
 
