@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.settings")
 
@@ -23,3 +24,11 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
 }
+
+
+@worker_ready.connect
+def heartbeat_at_start(**kwargs: object) -> None:
+    """A worker that just started is alive: say so before beat's first ``health_ping``."""
+    from .tasks import record_heartbeat
+
+    record_heartbeat()

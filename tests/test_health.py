@@ -135,3 +135,15 @@ def test_static_files_that_were_not_collected_are_degraded(client, manifest_stor
     status, body = health(client)
     assert body["checks"]["static"] == "ok"
     assert body["status"] == "ok"
+
+
+def test_a_starting_worker_records_its_heartbeat_at_once(client):
+    """/health/ must not say "degraded" for five minutes after a deploy, until beat's first ping."""
+    from celery.signals import worker_ready
+    from django.core.cache import cache
+
+    from pactesur.tasks import HEARTBEAT_KEY
+
+    cache.delete(HEARTBEAT_KEY)
+    worker_ready.send(sender=None)
+    assert cache.get(HEARTBEAT_KEY) is not None
