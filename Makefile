@@ -8,11 +8,13 @@ MANAGE := $(BIN)/python manage.py
 # Re-install when pyproject.toml is newer than this stamp.
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
+# gunicorn worker processes for `make serve`.
+WORKERS ?= 3
 # Extra arguments for pytest, e.g. `make test ARGS="tests/accounts -x"`.
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench demo worker beat messages check-deploy \
+.PHONY: help install run serve test lint format bench demo worker beat messages check-deploy \
 	migrate compile-missing-messages
 
 help: ## List the targets
@@ -47,6 +49,14 @@ run: export DJANGO_DEBUG := true
 run: migrate compile-missing-messages ## Set up and start the site on http://127.0.0.1:8000 with demo data
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver $(ADDR)
+
+# Production-like: DEBUG off (hashed static files served by WhiteNoise, the site's error pages),
+# gunicorn. HTTPS defaults to on when DEBUG is off: over plain http, DJANGO_HTTPS=false make serve.
+serve: export DJANGO_DEBUG := false
+serve: migrate compile-missing-messages ## Production-like run: collectstatic, migrate, gunicorn, DEBUG off (see README)
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo "Serving http://$(ADDR)/ with DEBUG off. HTTPS redirects are on unless DJANGO_HTTPS=false."
+	exec $(BIN)/gunicorn pactesur.wsgi --bind $(ADDR) --workers $(WORKERS) --access-logfile -
 
 demo: migrate ## (Re)build the demo data and print the demo logins
 	$(MANAGE) seed_demo

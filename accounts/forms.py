@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Body
+from pactesur.forms import SafeForm, SafeModelForm
 
 from .models import User
 
@@ -27,7 +28,7 @@ def body_field() -> BodyChoiceField:
     )
 
 
-class SignupForm(forms.Form):
+class SignupForm(SafeForm):
     """Extra fields on allauth's sign-up form (``ACCOUNT_SIGNUP_FORM_CLASS``)."""
 
     field_order = ["full_name", "email", "position", "body", "password1", "password2"]
@@ -57,7 +58,7 @@ class SignupForm(forms.Form):
         services.membership_request(user=user, body=self.cleaned_data["body"])
 
 
-class JoinForm(forms.Form):
+class JoinForm(SafeForm):
     """For a signed-in person without an organisation (e.g. after removal)."""
 
     body = forms.ModelChoiceField(queryset=Body.objects.none())
@@ -95,7 +96,7 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SafeModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
         choices=LANGUAGE_CHOICES,
@@ -124,7 +125,7 @@ class ProfileForm(forms.ModelForm):
         }
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(SafeForm):
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -9,10 +9,11 @@ from .models import Body, City, Theme
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+    list_display = ["name", "name_fr", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "name_fr", "slug"]
+    fields = ["name", "name_fr", "slug", "description", "description_fr", "position"]
 
 
 class BodyInline(admin.StackedInline):
@@ -21,6 +22,7 @@ class BodyInline(admin.StackedInline):
     fields = [
         "official_name",
         "english_name",
+        "name_fr",
         "type",
         "website",
         "contact_email",
@@ -50,6 +52,7 @@ class CityAdmin(admin.ModelAdmin):
                     ("latitude", "longitude"),
                     "challenges",
                     "description",
+                    "description_fr",
                 ]
             },
         ),
@@ -58,8 +61,8 @@ class CityAdmin(admin.ModelAdmin):
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ["official_name", "english_name", "city", "type", "headcount"]
+    list_display = ["official_name", "english_name", "name_fr", "city", "type", "headcount"]
     list_filter = ["type", "city__project_role"]
     list_select_related = ["city"]
-    search_fields = ["official_name", "english_name", "city__name", "city__local_name"]
+    search_fields = ["official_name", "english_name", "name_fr", "city__name", "city__local_name"]
     autocomplete_fields = ["city"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from pactesur.forms import SafeForm
+
 from .countries import country_name
 from .models import City
 
@@ -22,3 +24,4 @@ class NetworkCityFilter(django_filters.FilterSet):
     class Meta:
         model = City
         fields = ["country"]
+        form = SafeForm

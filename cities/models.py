@@ -2,29 +2,78 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+TRANSLATION_HELP = _("Shown on French pages; when it is empty, they show the English.")
 
-class Theme(models.Model):
+
+class Translated:
+    """Reference data that Efus staff edit, in each language of the site: ``<field>`` holds the
+    English text (the site's default language) and ``<field>_fr`` the French one. Pages show
+    the text in the active language, or the English one when that is empty.
+
+    The one mechanism for every piece of reference data (themes, cities, bodies): translations
+    are data, edited in the admin and shipped in ``data/reference.toml``, not the catalogue.
+    """
+
+    def localized(self, field: str, language: str | None = None) -> str:
+        language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        if language != settings.LANGUAGE_CODE:
+            translated = getattr(self, f"{field}_{language}", "")
+            if translated:
+                return translated
+        return getattr(self, field)
+
+
+class ThemeQuerySet(models.QuerySet["Theme"]):
+    def for_display(self) -> ThemeQuerySet:
+        """Only what a badge, a filter or a link shows (the names in every language)."""
+        return self.only("id", "slug", "name", "name_fr")
+
+
+class Theme(Translated, models.Model):
     """One taxonomy for everything: practices, trainings, offers and digests use it."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name (English)"), max_length=120, unique=True)
+    name_fr = models.CharField(
+        _("name (French)"), max_length=120, blank=True, help_text=TRANSLATION_HELP
+    )
     slug = models.SlugField(
         _("slug"), max_length=80, unique=True, help_text=_("Stable: used in links and feeds.")
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (English)"), blank=True)
+    description_fr = models.TextField(
+        _("description (French)"), blank=True, help_text=TRANSLATION_HELP
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_fr"], condition=~models.Q(name_fr=""), name="theme_unique_name_fr"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        return self.localized("name")
+
+    @property
+    def localized_description(self) -> str:
+        return self.localized("description")
 
 
 class CityQuerySet(models.QuerySet["City"]):
@@ -42,7 +91,7 @@ class CityQuerySet(models.QuerySet["City"]):
         )
 
 
-class City(models.Model):
+class City(Translated, models.Model):
     class ProjectRole(models.TextChoices):
         LEAD = "lead", _("Lead city")
         PARTNER = "partner", _("Partner")
@@ -90,7 +139,10 @@ class City(models.Model):
     challenges = models.ManyToManyField(
         Theme, verbose_name=_("challenges"), blank=True, related_name="cities"
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (English)"), blank=True)
+    description_fr = models.TextField(
+        _("description (French)"), blank=True, help_text=TRANSLATION_HELP
+    )
 
     objects = CityQuerySet.as_manager()
 
@@ -117,13 +169,17 @@ class City(models.Model):
     def in_project(self) -> bool:
         return self.project_role != self.ProjectRole.NETWORK
 
+    @property
+    def localized_description(self) -> str:
+        return self.localized("description")
+
 
 class BodyQuerySet(models.QuerySet["Body"]):
     def police(self) -> BodyQuerySet:
         return self.filter(type__in=Body.POLICE_TYPES)
 
 
-class Body(models.Model):
+class Body(Translated, models.Model):
     """The participating organisation of a city: its police or prevention service, or Efus."""
 
     class Type(models.TextChoices):
@@ -151,6 +207,9 @@ class Body(models.Model):
     )
     official_name = models.CharField(_("official name (local language)"), max_length=200)
     english_name = models.CharField(_("English name"), max_length=200, blank=True)
+    name_fr = models.CharField(
+        _("French name"), max_length=200, blank=True, help_text=TRANSLATION_HELP
+    )
     type = models.CharField(_("type"), max_length=40, choices=Type.choices)
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(
@@ -196,6 +255,16 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.official_name
+
+    @property
+    def name(self) -> str:
+        """The body's name in English: its English name, or its official one."""
+        return self.english_name or self.official_name
+
+    @property
+    def localized_name(self) -> str:
+        """The body's name in the active language (its official name when none is known)."""
+        return self.localized("name")
 
     @property
     def is_police(self) -> bool:

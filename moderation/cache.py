@@ -14,6 +14,15 @@ at once and again after the transaction commits, so that a reader who rendered t
 between cannot keep them under the new version. The caller decides what a name covers (the
 practices' name covers practices, their attachments, themes and cities: whatever a card or a
 filter shows).
+
+When the shared cache fails (``pactesur.cache``: its ``available`` is false), versions cannot be
+shared between processes, so nothing is cached: every rendering is built from the database (a
+slower page, never a stale or failed one). A change made meanwhile could not reach the shared
+cache, which may come back holding versions from before it: on recovery, every name this process
+has used gets a new version (``drop_versions``), so that no process reads renderings of the old
+one. A process that neither changed anything nor saw the failure does not know of it: it may keep
+serving what it rendered before until another process that did gets the cache back (its next
+request), and at most ``FRAGMENT_TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -31,30 +40,49 @@ T = TypeVar("T")
 FRAGMENT_TIMEOUT = 600  # seconds: a bound on what an unforeseen change can leave stale
 LOCAL_LIMIT = 64  # renderings kept in a process's memory (``Renderings.local``)
 _local: dict[str, Any] = {}
+_names: set[str] = set()  # the content names this process has read or changed
 
 
 def _version_key(name: str) -> str:
     return f"content-version:{name}"
 
 
-def content_version(name: str) -> str:
-    """The current version of ``name`` (a new one if the cache lost it: nothing old is read)."""
+def _shared_cache_available() -> bool:
+    return getattr(cache, "available", True)
+
+
+def content_version(name: str) -> str | None:
+    """The current version of ``name`` (a new one if the cache lost it: nothing old is read), or
+    None when the shared cache cannot be reached: then nothing may be cached."""
+    _names.add(name)
     key = _version_key(name)
     version = cache.get(key)
     if version is None:
         cache.add(key, uuid.uuid4().hex, None)
-        version = cache.get(key) or ""
+        version = cache.get(key)
+    if not version or not _shared_cache_available():
+        return None
     return version
 
 
 def content_changed(name: str) -> None:
     """Forget every rendering of ``name``: now, and again when the transaction commits."""
+    _names.add(name)
 
     def new_version() -> None:
         cache.set(_version_key(name), uuid.uuid4().hex, None)
 
     new_version()
     transaction.on_commit(new_version)
+
+
+def drop_versions(**kwargs: Any) -> None:
+    """Give every content name this process knows a new version, and forget the renderings kept
+    in its memory: sent by the shared cache when it answers again (``pactesur.cache``)."""
+    for name in sorted(_names):
+        cache.set(_version_key(name), uuid.uuid4().hex, None)
+    _local.clear()
+    caches["fragments"].clear()
 
 
 class Renderings:
@@ -68,18 +96,24 @@ class Renderings:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._prefix = ""
+        self._prefix: str | None = ""
 
     @property
-    def prefix(self) -> str:
-        if not self._prefix:
-            self._prefix = f"fragment:{self.name}:{content_version(self.name)}:"
+    def prefix(self) -> str | None:
+        """The start of every key of this request's renderings; None when the shared cache is
+        down (nothing is read or kept: every rendering is built)."""
+        if self._prefix == "":
+            version = content_version(self.name)
+            self._prefix = f"fragment:{self.name}:{version}:" if version else None
         return self._prefix
 
     def get(self, parts: Iterable[str], build: Callable[[], T]) -> T:
         """The rendering for ``parts`` (what it depends on besides the content: scope, language,
         query...), built by ``build()`` when the cache does not have it."""
-        key = self.prefix + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        prefix = self.prefix
+        if prefix is None:
+            return build()
+        key = prefix + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
         fragments = caches["fragments"]
         value = fragments.get(key)
         if value is None:
@@ -91,7 +125,10 @@ class Renderings:
         """Like ``get``, but kept in this process's memory, for what nearly every request reads
         (no round trip, no unpickling): a new version is a new key, old keys are dropped when
         there are more than ``LOCAL_LIMIT``."""
-        key = self.prefix + "\x1f".join(parts)
+        prefix = self.prefix
+        if prefix is None:
+            return build()
+        key = prefix + "\x1f".join(parts)
         try:
             return _local[key]
         except KeyError:
@@ -109,6 +146,8 @@ class Renderings:
         cache does not have (and may leave out a key it cannot render). Keys are short ASCII
         words (``card-en-42``)."""
         prefix = self.prefix
+        if prefix is None:
+            return build(list(keys))
         fragments = caches["fragments"]
         found = fragments.get_many([prefix + key for key in keys])
         result = {key: found[prefix + key] for key in keys if prefix + key in found}

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from pactesur.forms import SafeForm
+
 from . import registry
 from .models import ModerationEvent
 
@@ -33,6 +35,7 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = ModerationEvent
         fields = ["action", "item"]
+        form = SafeForm
 
     def filter_item(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         model = registry.get(value)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pactesur.forms import SafeForm
 
-class DecisionForm(forms.Form):
+
+class DecisionForm(SafeForm):
     """One message for every decision: optional to publish, required to request changes or
     unpublish (the services say so; the view shows their error on this field)."""
 

@@ -144,8 +144,9 @@ class Moderated(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     moderation_message = models.TextField(_("moderator's last message"), blank=True)
+    # Pending edits go with their item. The audit log does not: no GenericRelation to
+    # ``ModerationEvent`` (deleting would cascade to it); ``ModerationEvent.objects.for_object``.
     revisions = GenericRelation("moderation.Revision")
-    moderation_events = GenericRelation("moderation.ModerationEvent")
 
     class Meta:
         abstract = True
@@ -209,7 +210,11 @@ class EventQuerySet(models.QuerySet["ModerationEvent"]):
 
 
 class ModerationEvent(models.Model):
-    """The audit log: every transition, who, when, from what, to what, why."""
+    """The audit log: every transition, who, when, from what, to what, why; and the changes that
+    bypass revisions (attachments added or deleted) and deletions.
+
+    An event outlives what it describes: it keeps the item's type, id and label (``object_label``)
+    when the item is deleted, and its author's id is only cleared when that account is deleted."""
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("Submitted")
@@ -219,6 +224,9 @@ class ModerationEvent(models.Model):
         PUBLISH_REVISION = "publish_revision", _("Edit published")
         REQUEST_REVISION_CHANGES = "request_revision_changes", _("Changes requested on an edit")
         UNPUBLISH = "unpublish", _("Unpublished")
+        ATTACHMENT_ADD = "attachment_add", _("Attachment added")
+        ATTACHMENT_DELETE = "attachment_delete", _("Attachment deleted")
+        DELETE = "delete", _("Deleted")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()

@@ -27,6 +27,31 @@ def _rule(obj: models.Model, verb: str) -> str:
     return f"{obj._meta.app_label}.{verb}_{obj._meta.model_name}"
 
 
+def event_record(
+    obj: models.Model,
+    *,
+    action: str,
+    by: Any,
+    from_status: str = "",
+    to_status: str = "",
+    message: str = "",
+    revision: Revision | None = None,
+) -> ModerationEvent:
+    """Write one event of the audit log about ``obj`` (no notification): for the changes that
+    are not transitions, such as attachments added or deleted. Transitions use ``_log``."""
+    return ModerationEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_label=str(obj)[:300],
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        revision=revision,
+        by=by if getattr(by, "pk", None) else None,
+        message=message,
+    )
+
+
 def _log(
     obj: Moderated,
     *,
@@ -37,16 +62,14 @@ def _log(
     message: str = "",
     revision: Revision | None = None,
 ) -> ModerationEvent:
-    event = ModerationEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        object_label=str(obj)[:300],
+    event = event_record(
+        obj,
         action=action,
+        by=by,
         from_status=from_status,
         to_status=to_status,
-        revision=revision,
-        by=by if getattr(by, "pk", None) else None,
         message=message,
+        revision=revision,
     )
     notifications.moderation_event(event, obj)
     return event
@@ -239,6 +262,15 @@ def moderation_unpublish(*, obj: Moderated, by: Any, message: str) -> Moderated:
         obj, action=Action.UNPUBLISH, by=by, from_status=old, to_status=obj.status, message=message
     )
     return obj
+
+
+@transaction.atomic
+def moderation_delete(*, obj: Moderated, by: Any) -> None:
+    """Delete a moderated item (from the admin). Its audit log stays, with a last event saying
+    who deleted it and in what state it was; its pending edits go with it."""
+    _check_moderator(by)
+    event_record(obj, action=Action.DELETE, by=by, from_status=obj.status)
+    obj.delete()
 
 
 # --- Field values carried by revisions --------------------------------------------------------

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL character in the path, the query or a form: a 400 page (before the session reads
+    # the cookies, as one holding NUL is dropped).
+    "pactesur.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,12 +100,27 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's own connection pool (Django ≥ 5.1); CONN_MAX_AGE must stay 0.
+    # A database that is down must cost a request seconds, not minutes: the connection attempt
+    # and the wait for a pooled connection are both bounded (the visitor then gets the 503 page,
+    # pactesur.views.server_error). CONN_HEALTH_CHECKS makes Django give the pool
+    # check=ConnectionPool.check_connection: each connection is checked as it leaves the pool, so
+    # those a database restart broke are replaced instead of failing a request. While the database
+    # is down the pool retries with a growing delay (1, 2, 4, 8 s...); giving an attempt up after
+    # a few seconds (reconnect_timeout) lets the next request connect as soon as it is back,
+    # instead of waiting for the next scheduled attempt (measured: 5.6 s after an 8 s outage).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
-        "timeout": 10,
-    }
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
+            "pool": {
+                "min_size": env.int("DATABASE_POOL_MIN", default=2),
+                "max_size": env.int("DATABASE_POOL_MAX", default=10),
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
+                "reconnect_timeout": 5,
+            },
+        }
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -129,6 +147,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=3000)},
     },
 }
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # A Redis that is down or hangs must make pages slower, never fail them (pactesur/cache.py):
+    # each operation waits at most this long, then falls back to process memory for a while.
+    CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+    CACHES["default"]["BACKEND"] = "pactesur.cache.FailSafeRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+        "socket_timeout": CACHE_SOCKET_TIMEOUT,
+        "RETRY_AFTER": 5,
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # No task's result is read: none is stored, and there is no result backend unless one is set
@@ -205,13 +234,21 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PACTESUR] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # allauth's own rate limits (login failures, sign-ups, password resets...) are kept in CACHES,
-# a cache shared by every process (file or Redis), never a per-process memory cache.
+# a cache shared by every process (file or Redis), never a per-process memory cache; while Redis
+# is down, each process counts on its own (pactesur/cache.py): looser, but logins still work.
+# Failed logins are limited strictly per account (key) and loosely per address: a police station
+# or a city hall signs in from one address, and one person there mistyping addresses must not
+# lock out everybody else.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "30/5m/ip,5/5m/key",
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Proxies in front of the site that append the client's address to X-Forwarded-For (the TLS
+# proxy: 1). allauth's per-address limits use the address that many hops from the right; with 0,
+# the connecting address, which behind a proxy is the proxy's, the same for everybody.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PACTESUR"
 

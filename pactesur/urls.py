@@ -13,3 +13,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
 ]
+
+# The 500 page, or the 503 page when the database cannot be reached (neither needs it).
+handler500 = "pactesur.views.server_error"

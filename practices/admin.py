@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from moderation.services import moderation_delete
+
 from .models import Adoption, Attachment, Practice
 
 
@@ -87,6 +89,13 @@ class PracticeAdmin(admin.ModelAdmin):
     def save_model(self, request: Any, obj: Practice, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         obj.on_content_changed()  # keep the search vector current
+
+    def delete_model(self, request: Any, obj: Practice) -> None:
+        moderation_delete(obj=obj, by=request.user)  # the audit log keeps a "deleted" event
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for practice in queryset:
+            moderation_delete(obj=practice, by=request.user)
 
 
 @admin.register(Adoption)

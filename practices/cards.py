@@ -40,12 +40,15 @@ CARD = (
 
 
 def period_label(practice: Practice) -> str:
-    """ "2019-2021" (with an en dash), "since 2021", or "" without a start (a card shows years)."""
+    """ "2019-2021" (with an en dash), "2023" for a period within one year, "since 2021", or ""
+    without a start (a card shows years)."""
     start, end = practice.period_start, practice.period_end
     if start is None:
         return ""
     if end is None:
         return gettext("since %(start)s") % {"start": start.year}
+    if end.year == start.year:
+        return str(start.year)
     return f"{start.year}\N{EN DASH}{end.year}"
 
 
@@ -59,7 +62,9 @@ def render_practice_card(practice: Practice, *, heading: int = 3) -> SafeString:
         else ""
     )
     themes = format_html_join(
-        "", '<li class="badge badge-theme">{}</li>', ((t.name,) for t in practice.themes.all())
+        "",
+        '<li class="badge badge-theme">{}</li>',
+        ((t.localized_name,) for t in practice.themes.all()),
     )
     return format_html(
         CARD,

@@ -19,47 +19,22 @@ from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cities.countries import country_name
+from cities.countries import country_name, language_name
 from cities.models import City, Theme
 from moderation.cache import Renderings
+from pactesur.forms import SafeForm
 
-from .models import Practice, PracticeQuerySet
+from .models import PRACTICE_LANGUAGES, Practice, PracticeQuerySet
 from .signals import LIST_CACHE
-
-# Languages a practice may be written in: those of the 15 cities, English and German.
-PRACTICE_LANGUAGES = (
-    "en",
-    "fr",
-    "it",
-    "es",
-    "ca",
-    "nl",
-    "de",
-    "pt",
-    "pl",
-    "sk",
-    "hu",
-    "el",
-    "lv",
-    "et",
-    "lt",
-)
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
-def language_name(code: str) -> str:
-    """ "fr" → "French" (translated); an unknown code is shown as it is."""
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
-
-
 def language_choices() -> list[tuple[str, str]]:
+    """The languages a practice may be written in, by name in the current language."""
     return sorted(((code, language_name(code)) for code in PRACTICE_LANGUAGES), key=lambda c: c[1])
 
 
@@ -200,11 +175,14 @@ def filter_choices(renderings: Renderings) -> FilterChoices:
     language (any change to a theme or a city gives the list cache a new version)."""
 
     def read() -> FilterChoices:
-        themes = Theme.objects.order_by("position", "name").values_list("id", "slug", "name")
+        themes = Theme.objects.for_display().order_by("position", "name")
         cities = City.objects.order_by("name").values_list(
             "id", "slug", "name", "country", "project_role"
         )
-        return FilterChoices([ThemeChoice(*t) for t in themes], [CityChoice(*c) for c in cities])
+        return FilterChoices(
+            [ThemeChoice(t.pk, t.slug, t.localized_name) for t in themes],
+            [CityChoice(*c) for c in cities],
+        )
 
     return renderings.local(["filter-choices", get_language()], read)
 
@@ -292,6 +270,7 @@ class PracticeFilter(django_filters.FilterSet):
     class Meta:
         model = Practice
         fields: list[str] = []
+        form = SafeForm
 
     def __init__(
         self, data: Any = None, *args: Any, renderings: Renderings | None = None, **kwargs: Any

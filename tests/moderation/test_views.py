@@ -125,6 +125,19 @@ def test_review_of_an_edit_shows_a_word_diff_of_each_changed_field(client, efus_
     assert "Publish the edit" in html and review_url(practice, "unpublish") in html
 
 
+def test_review_names_languages_as_the_detail_page_does(client, efus_staff, coordinator):
+    practice = PracticeFactory(original_language="et", created_by=coordinator)
+    revision_propose(obj=practice, by=coordinator, data={"original_language": "lv"})
+    client.force_login(efus_staff)
+    response = client.get(review_url(practice))
+    [change] = response.context["changes"]
+    assert (change["before"], change["after"]) == ("Estonian", "Latvian")
+    assert "<dd>Estonian</dd>" in response.content.decode()
+    assert "Estonian" in client.get(practice.get_absolute_url()).content.decode()
+    client.cookies["django_language"] = "fr"
+    assert "<dd>Estonien</dd>" in client.get(review_url(practice)).content.decode()
+
+
 def test_word_diff_marks_removed_and_added_words_and_escapes_html():
     html = word_diff("Patrols <b>at night</b>", "Patrols <i>every night</i>")
     assert "<del>" in html and "<ins>" in html

@@ -57,3 +57,25 @@ def test_search_finds_by_title(client, efus_staff):
     response = client.get(reverse("admin:practices_practice_changelist"), {"q": "Riga"})
     assert [p.title for p in response.context["cl"].result_list] == ["Tourism police in Riga"]
     assert Practice.objects.count() == 2
+
+
+def test_deleting_practices_in_the_admin_keeps_and_completes_their_audit_log(client, efus_staff):
+    from moderation.models import ModerationEvent
+
+    one, two = PracticeFactory(title="Barriers"), PracticeFactory(title="Mediators")
+    client.force_login(efus_staff)
+    response = client.post(
+        reverse("admin:practices_practice_delete", args=[one.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("admin:practices_practice_changelist"),
+        {"action": "delete_selected", "_selected_action": [two.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Practice.objects.exists()
+    events = ModerationEvent.objects.order_by("pk")
+    assert [(e.action, e.object_id, e.object_label, e.by) for e in events] == [
+        ("delete", one.pk, "Barriers", efus_staff),
+        ("delete", two.pk, "Mediators", efus_staff),
+    ]

@@ -65,6 +65,56 @@ def test_member_drafts_a_practice(client, member):
     assert reverse("practices:submit", args=[practice.pk]) not in page.content.decode()
 
 
+def test_the_form_marks_its_required_fields(client, member):
+    from html.parser import HTMLParser
+
+    client.force_login(member)
+    html = client.get(reverse("practices:create")).content.decode()
+    labels: dict[str, str] = {}
+    attributes: dict[str, dict] = {}
+
+    class Parser(HTMLParser):
+        current: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "label" and attrs.get("for"):
+                self.current = attrs["for"].removeprefix("id_")
+                labels[self.current] = ""
+            if tag in ("input", "select", "textarea") and attrs.get("name"):
+                attributes.setdefault(attrs["name"], attrs)
+
+        def handle_data(self, data):
+            if self.current:
+                labels[self.current] += data
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.current = None
+
+    Parser().feed(html)
+    for name in ("title", "summary", "original_language"):
+        assert labels[name].endswith("(required)"), labels[name]
+    for name in ("problem", "period_start", "contact_role", "links"):
+        assert "(required)" not in labels[name], labels[name]
+    assert "required" in attributes["title"] and "required" in attributes["summary"]
+    assert "required" in attributes["outcome"]  # radios: each is required
+    assert attributes["original_language"].get("aria-required") == "true"
+    assert "required" not in attributes["problem"]
+    assert 'Outcome <span class="required-mark">(required)</span></legend>' in html
+
+
+def test_an_impossible_date_comes_back_as_typed_with_its_error(client, member):
+    client.force_login(member)
+    response = post_form(client, reverse("practices:create"), period_start="2026-02-30")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # A date input would drop the value: a text input keeps it, next to its error.
+    assert 'type="text" name="period_start" value="2026-02-30"' in html
+    assert 'type="date" name="period_end"' in html  # untouched: still a date picker
+    assert not Practice.objects.exists()
+
+
 def test_form_shows_the_label_definitions(client, member):
     client.force_login(member)
     html = client.get(reverse("practices:create")).content.decode()
@@ -195,6 +245,22 @@ def test_attachment_delete(client, member):
     assert not Attachment.objects.exists()
     practice.refresh_from_db()
     assert practice.attachment_count == 0
+
+
+def test_authors_cannot_delete_a_file_of_a_published_practice(client, coordinator, efus_staff):
+    practice = PracticeFactory(created_by=coordinator)
+    attachment = attachment_add(practice=practice, by=efus_staff, upload=pdf())
+    client.force_login(coordinator)
+    edit = client.get(reverse("practices:edit", args=[practice.pk])).content.decode()
+    url = reverse("practices:attachment_delete", args=[practice.pk, attachment.pk])
+    assert url not in edit  # no delete button
+    response = client.post(url, follow=True)
+    assert "ask the Efus moderators" in response.content.decode()
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    client.force_login(efus_staff)
+    assert url in client.get(reverse("practices:edit", args=[practice.pk])).content.decode()
+    assert client.post(url).status_code == 302
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
 
 
 # --- Edit ------------------------------------------------------------------------------------

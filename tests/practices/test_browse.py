@@ -115,9 +115,9 @@ def test_list_form_is_a_get_form_with_labels_and_fieldsets(client):
         assert f'<label for="id_{name}"' in form, name
     assert form.count("<fieldset") >= 4
     assert "<legend>Themes</legend>" in form or "<legend>Themes" in form
-    assert 'hx-get="/practices/"' in form and 'hx-target="#practice-results"' in form
-    assert 'hx-push-url="true"' in form
-    assert 'hx-trigger="submit, change from:' in form
+    assert 'data-hx-get="/practices/"' in form and 'data-hx-target="#practice-results"' in form
+    assert 'data-hx-push-url="true"' in form
+    assert 'data-hx-trigger="submit, change from:' in form
 
 
 @pytest.mark.django_db
@@ -170,6 +170,16 @@ def test_card_period_shows_years():
     )
     assert period_label(Practice(period_start=d(2019, 5, 1))) == "since 2019"
     assert period_label(Practice()) == ""
+
+
+@pytest.mark.django_db
+def test_a_period_within_one_year_shows_that_year_once(client):
+    d = datetime.date
+    practice = PracticeFactory(period_start=d(2023, 3, 1), period_end=d(2023, 11, 30))
+    assert period_label(practice) == "2023"
+    month = PracticeFactory(period_start=d(2023, 3, 1), period_end=d(2023, 3, 31))
+    detail = client.get(month.get_absolute_url()).content.decode()
+    assert "Mar 2023 to Mar 2023" not in detail and "Mar 2023" in detail
 
 
 # --- List: filters ----------------------------------------------------------------------------
@@ -256,6 +266,9 @@ def test_invalid_filter_values_are_ignored_and_reported(client):
     assert listed(response) == ["Still listed"]
     html = response.content.decode()
     assert 'role="alert"' in html and "Some filters were ignored" in html
+    # On a small screen the filters are folded: folded with errors, nobody would see them.
+    assert '<details class="filters-disclosure" open>' in html
+    assert '<details class="filters-disclosure">' in get_list(client).content.decode()
 
 
 @pytest.mark.django_db
@@ -363,7 +376,7 @@ def test_htmx_request_gets_only_the_results_and_the_count_out_of_band(client):
     assert response.status_code == 200
     assert "<html" not in html and "<form" not in html
     assert listed(response) == ["Night patrols"]
-    assert re.search(r'hx-swap-oob="innerHTML:#result-count">\s*1 practice', html)
+    assert re.search(r'data-hx-swap-oob="innerHTML:#result-count">\s*1 practice', html)
     assert "HX-Request" in response["Vary"]
 
 

@@ -204,3 +204,34 @@ def test_export_query_count_does_not_grow_with_rows(client, member, url):
     one = _count(client, url)
     PracticeFactory.create_batch(24, themes=themes)
     assert one == _count(client, url) <= 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url,kind", [(CSV_URL, "text/csv"), (JSON_URL, "application/json")])
+def test_head_answers_the_headers_without_running_the_query(
+    client, url, kind, django_assert_num_queries
+):
+    PracticeFactory()
+    with django_assert_num_queries(0):
+        response = client.head(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(kind)
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content == b""
+
+
+@pytest.mark.django_db
+def test_the_csv_for_excel_starts_with_a_byte_order_mark(client):
+    PracticeFactory(title="Patrouilles à Liège")
+    plain = b"".join(client.get(CSV_URL).streaming_content)
+    excel = b"".join(client.get(CSV_URL, {"excel": "1"}).streaming_content)
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert excel == b"\xef\xbb\xbf" + plain
+    assert "Patrouilles à Liège" in excel.decode("utf-8-sig")
+
+
+@pytest.mark.django_db
+def test_the_list_page_offers_the_csv_for_excel_with_the_filters(client):
+    PracticeFactory(title="Night mediators")
+    html = client.get(reverse("practices:list"), {"q": "night"}).content.decode()
+    assert f'href="{CSV_URL}?q=night&amp;excel=1"' in html

@@ -73,7 +73,10 @@ def test_rss_has_the_30_newest_with_links_dates_summary_and_themes(client):
     assert [i.findtext("title") for i in items[:2]] == ["Practice 31", "Practice 30"]
     first = items[0]
     assert first.findtext("link").startswith("http://testserver/practices/")
-    assert first.findtext("description") == "Bold summary with a link."
+    assert first.findtext("description") == (
+        '<p><strong>Bold</strong> summary with a <a href="https://e.org" rel="nofollow noopener">'
+        "link</a>.</p>\n"
+    )
     assert "2024" in first.findtext("pubDate")
     assert [c.text for c in first.findall("category")] == ["Major events"]
     channel = parse(response.content).find("channel")
@@ -122,3 +125,70 @@ def test_feed_query_count_does_not_grow_with_items(client, url_name, args):
     one = count()
     PracticeFactory.create_batch(24, themes=themes)
     assert one == count() <= 5
+
+
+# --- Stored data that XML cannot carry, and raw HTML ------------------------------------------
+
+HOSTILE_SUMMARY = (
+    "Intro <script>alert(1)</script> <img src=x onerror=alert(2)> "
+    '<iframe src="javascript:alert(3)"></iframe> [click](javascript:alert(4)) '
+    "and the [report](https://example.org/a_b_(2024)) **now**."
+)
+
+
+def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """The elements of an HTML fragment, as a feed reader would parse them."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str | None]]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, dict(attrs)))
+
+    Parser().feed(html)
+    return found
+
+
+def _descriptions(response, atom: bool) -> list[str]:
+    assert response.status_code == 200
+    root = parse(response.content)
+    if atom:
+        return [e.findtext(f"{ATOM}summary") for e in root.findall(f"{ATOM}entry")]
+    return [i.findtext("description") for i in root.findall("./channel/item")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name,atom", [("feed_rss", False), ("feed_atom", True)])
+def test_stored_control_characters_do_not_break_the_feeds(client, url_name, atom):
+    theme = Theme.objects.get(slug="major-events")
+    Theme.objects.filter(pk=theme.pk).update(name="Major\x0bevents")
+    PracticeFactory(
+        title="Night\x0bmediators\x1b", summary="Line one\x0c\x7f and\ttwo", themes=[theme]
+    )
+    response = client.get(reverse(f"practices:{url_name}"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    for character in ("\x0b", "\x0c", "\x1b", "\x7f"):
+        assert character not in text
+    assert "Nightmediators" in text and "Majorevents" in text
+    themed = client.get(reverse(f"practices:theme_{url_name}", args=["major-events"]))
+    assert themed.status_code == 200 and "\x0b" not in themed.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name,atom", [("feed_rss", False), ("feed_atom", True)])
+def test_feeds_carry_the_sanitised_html_of_the_page(client, url_name, atom):
+    PracticeFactory(title="Hostile", summary=HOSTILE_SUMMARY)
+    [description] = _descriptions(client.get(reverse(f"practices:{url_name}")), atom)
+    tags = _tags(description)
+    assert {tag for tag, _ in tags} <= {"p", "a", "strong"}
+    assert [attrs for tag, attrs in tags if tag == "a"] == [
+        {"href": "https://example.org/a_b_(2024)", "rel": "nofollow noopener"}
+    ]
+    assert (
+        '<a href="https://example.org/a_b_(2024)" rel="nofollow noopener">report</a>' in description
+    )
+    assert "<strong>now</strong>" in description
+    # The markup Markdown escaped is text for the reader, escaped once more inside the HTML.
+    assert "&lt;script&gt;" in description

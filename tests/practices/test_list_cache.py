@@ -127,7 +127,7 @@ def test_the_htmx_answer_and_the_full_page_share_the_cached_results(client):
         partial = client.get(LIST, {"q": "results"}, headers={"hx-request": "true"})
     assert ctx.captured_queries == []
     body = partial.content.decode()
-    assert 'hx-swap-oob="innerHTML:#result-count"' in body and "Shared results" in body
+    assert 'data-hx-swap-oob="innerHTML:#result-count"' in body and "Shared results" in body
     assert "<form" not in body and "<form" in page
 
 

