@@ -12,6 +12,8 @@ class DigestsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import exports
 
+        from . import sources
         from .exports import subscription_section
 
         exports.register("digest_subscription", subscription_section)
+        sources.register("practices", sources.practice_items)
