@@ -100,9 +100,12 @@ def subscriber_subscribe_member(*, user: User) -> Subscriber:
     """
     now = timezone.now()
     email = normalise_email(user.email)
-    subscriber = (
-        Subscriber.objects.select_for_update().filter(Q(user=user) | Q(email=email)).first()
-    )
+    subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
+    public = Subscriber.objects.select_for_update().filter(email=email, user=None).first()
+    if subscriber is None:
+        subscriber = public
+    elif public is not None:  # the member's row (older address) and a public one: keep one
+        public.delete()
     membership = user.membership
     if subscriber is None:
         subscriber = Subscriber(email=email, language=user.language, requested_at=now)

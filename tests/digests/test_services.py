@@ -157,3 +157,11 @@ def test_the_subscription_is_in_the_personal_export_and_goes_with_the_account(me
 
 def test_no_subscription_exports_as_none(member):
     assert exports.build_export(member)["digest_subscription"] is None
+
+
+def test_a_member_with_a_subscription_and_a_public_one_for_their_new_address_keeps_one(member):
+    mine = SubscriberFactory(user=member, email="old.address@example.org")
+    SubscriberFactory(email=member.email, status="pending", confirmed_at=None)
+    subscriber = services.subscriber_subscribe_member(user=member)
+    assert subscriber.pk == mine.pk
+    assert list(Subscriber.objects.values_list("email", flat=True)) == [member.email]

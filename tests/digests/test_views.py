@@ -200,3 +200,27 @@ def test_link_pages_query_once(client, purpose, django_assert_num_queries):
 def test_subscribe_sent_page_makes_no_query(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         client.get(reverse("digests:subscribe_sent"))
+
+
+def test_the_confirmation_email_links_to_the_confirm_page(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SUBSCRIBE, {"email": "ana@example.org", "language": "fr"})
+    message = mailoutbox[0]
+    html = message.alternatives[0][0]
+    url = re.search(r'href="http://[^/"]+(/digests/confirm/[^"]+)"', html).group(1)
+    assert url in message.body
+    assert client.get(url).status_code == 200
+    client.post(url)
+    assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
+
+
+def test_my_account_page_queries(client, member, django_assert_num_queries):
+    client.force_login(member)
+    client.get(reverse("accounts:dashboard"))
+    SubscriberFactory(user=member, email=member.email)
+    # 1. the session, 2. the user, 3. the membership with its body and city, 4. the digest
+    # subscription, 5. the email addresses, 6. whether two-factor authentication is on
+    with django_assert_num_queries(6):
+        client.get(reverse("accounts:dashboard"))
