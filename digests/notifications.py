@@ -17,7 +17,7 @@ from accounts.models import OutboundEmail
 from . import links
 from .models import Subscriber
 
-KIND_PREFIX = "digest_"
+KIND_PREFIX = "digest"  # every kind of this app: "digest_confirm"... and the digest itself
 CONFIRM = "digest_confirm"
 ALREADY_SUBSCRIBED = "digest_already_subscribed"
 
