@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef
@@ -57,9 +57,14 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             .order_by("-decided_at")
             .first()
         )
+    try:  # the digest app's row, through its reverse accessor (accounts does not import digests)
+        subscription = user.digest_subscription  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        subscription = None
     context = {
         "membership": membership,
         "ended_membership": ended,
+        "subscription": subscription,
         "email_addresses": list(EmailAddress.objects.filter(user=user).order_by("-primary")),
         "gender_label": dict(User.Gender.choices).get(user.gender, ""),
     }

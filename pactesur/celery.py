@@ -23,6 +23,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Digest subscriptions not confirmed within 7 days are forgotten (digests/services.py).
+    "forget-unconfirmed-subscribers": {
+        "task": "digests.tasks.forget_unconfirmed",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 

@@ -302,6 +302,18 @@ def site_tour(db) -> Tour:
     def review(p):
         return reverse("moderation:review", args=["practices.practice", p.pk])
 
+    # The digest's pages reached from an email (a public subscriber's signed links).
+    from digests import links
+    from digests.models import Subscriber
+
+    now = datetime.datetime.now(datetime.UTC)
+    reader = Subscriber.objects.create(
+        email="lecteur@example.org", organisation="Mairie de Brest", place="Brest",
+        status=Subscriber.Status.CONFIRMED, requested_at=now, confirmed_at=now,
+    )  # fmt: skip
+    reader.themes.set(Theme.objects.filter(slug__in=["major-events", "safe-nightlife"]))
+    newcomer = Subscriber.objects.create(email="nouveau@example.org", requested_at=now)
+
     public_pages = [
         reverse("cities:home"),
         reverse("cities:list"),
@@ -318,6 +330,11 @@ def site_tour(db) -> Tour:
             reverse("account_login"),
             reverse("account_signup"),
             reverse("account_reset_password"),
+            reverse("digests:subscribe"),
+            reverse("digests:subscribe_sent"),
+            links.path(newcomer, "confirm"),
+            links.path(reader, "preferences"),
+            links.path(reader, "unsubscribe"),
         ],
         "member": [
             *public_pages,

@@ -23,6 +23,7 @@ STAFF = {
     "practices.practice": (200, 403),
     "practices.adoption": (200, 403),
     "moderation.moderationevent": (200, 403),
+    "digests.subscriber": (200, 403),
     "moderation.revision": (200, 403),
     "auth.group": (403, 403),
     "sites.site": (403, 403),

@@ -18,8 +18,8 @@ from accounts.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-def _save(tmp_path, saved: dict, label: str, response) -> None:
-    assert response.status_code == 200, (label, response.status_code)
+def _save(tmp_path, saved: dict, label: str, response, status: int = 200) -> None:
+    assert response.status_code == status, (label, response.status_code)
     assert response["Content-Type"].startswith("text/html"), label
     name = f"{len(saved):03d}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')[:80]}.html"
     path = tmp_path / name
@@ -51,6 +51,20 @@ def test_pages_of_every_role_are_valid_html(site_tour, nu_checker, tmp_path):
         saved,
         "visitor login errors",
         _client(None).post(reverse("account_login"), {"login": "x@example.org", "password": "x"}),
+    )
+    visitor = _client(None, "fr")
+    _save(
+        tmp_path,
+        saved,
+        "visitor subscribe errors",
+        visitor.post(reverse("digests:subscribe"), {"email": "x", "place": "Brest"}),
+    )
+    _save(
+        tmp_path,
+        saved,
+        "visitor digest link invalid",
+        visitor.get(reverse("digests:unsubscribe", args=["nonsense"])),
+        status=400,
     )
     # A page with a flash message.
     coordinator = _client(site_tour.users["coordinator"])

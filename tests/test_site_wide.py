@@ -77,7 +77,10 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
         title=f"Legacy{CONTROL}title",
         summary=f"Summary with\x1b an escape and a NUL-free {CONTROL}",
     )
+    from tests.digests.factories import pending
+
     return {
+        "subscriber": pending(email="reader@example.org", place="Brest"),
         "practice": published,
         "attachment": attachment,
         "membership": Membership.objects.get(user=pending_member),
@@ -127,6 +130,11 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
             values[param] = "practices"
         elif param == "url":
             values[param] = "no/such/page/"
+        elif param == "token":  # a digest link (digests.links): its purpose is in the URL's name
+            from digests import links
+
+            purpose = {"digests:delete": "preferences"}.get(name or "", (name or "").split(":")[-1])
+            values[param] = links.make_token(world["subscriber"], purpose)  # type: ignore[arg-type]
         else:
             raise AssertionError(f"{name}: no value for the URL parameter {param!r}")
     return values
