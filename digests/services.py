@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,10 +51,6 @@ def subscriber_request(
     """
     email = normalise_email(email)
     now = timezone.now()
-    subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
-    if subscriber is not None and subscriber.status == Subscriber.Status.CONFIRMED:
-        notifications.already_subscribed(subscriber, now)
-        return
     city = match_city(place)
     values: dict[str, Any] = {
         "organisation": organisation.strip(),
@@ -64,12 +60,23 @@ def subscriber_request(
         "status": Subscriber.Status.PENDING,
         "requested_at": now,
     }
+    subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
     if subscriber is None:
-        subscriber = Subscriber.objects.create(email=email, **values)
-    else:
-        for name, value in values.items():
-            setattr(subscriber, name, value)
-        subscriber.save(update_fields=[*values, "updated_at"])
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(email=email, **values)
+        except IntegrityError:  # the same new address, asked for at the same moment
+            subscriber = Subscriber.objects.select_for_update().get(email=email)
+        else:
+            subscriber.themes.set(list(themes))
+            notifications.confirmation(subscriber, now)
+            return
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        notifications.already_subscribed(subscriber, now)
+        return
+    for name, value in values.items():
+        setattr(subscriber, name, value)
+    subscriber.save(update_fields=[*values, "updated_at"])
     subscriber.themes.set(list(themes))
     notifications.confirmation(subscriber, now)
 

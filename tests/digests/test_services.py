@@ -169,3 +169,24 @@ def test_a_member_with_a_subscription_and_a_public_one_for_their_new_address_kee
     subscriber = services.subscriber_subscribe_member(user=member)
     assert subscriber.pk == mine.pk
     assert list(Subscriber.objects.values_list("email", flat=True)) == [member.email]
+
+
+def test_a_request_racing_another_for_the_same_new_address_is_no_error(monkeypatch):
+    """Two first requests at once: the second finds no row, then cannot insert its own (the
+    unique address). It updates the row the first one made instead of failing with a 500."""
+    from django.db.models import QuerySet
+
+    pending(email="race@example.org", language="en")  # made by the other request meanwhile
+    real_first = QuerySet.first
+    calls = []
+
+    def first_misses_once(self):
+        calls.append(1)
+        return None if len(calls) == 1 else real_first(self)
+
+    monkeypatch.setattr(QuerySet, "first", first_misses_once)
+    services.subscriber_request(email="race@example.org", language="fr")
+    monkeypatch.setattr(QuerySet, "first", real_first)
+    subscriber = Subscriber.objects.get(email="race@example.org")
+    assert subscriber.language == "fr"
+    assert subscriber.status == Subscriber.Status.PENDING
