@@ -96,6 +96,18 @@ def network_member(db):
     return make_member(reference_body("brussels"))
 
 
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process even when REDIS_URL (and so a broker) is configured for the run."""
+    from pactesur.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
 # --- Real services (Redis, PostgreSQL, SMTP, Chromium) -----------------------------------------
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from moderation import registry
 from moderation.models import Status
 from tests.matrix import Case, matrix_params, run_case
 from tests.practices.factories import PracticeFactory
@@ -34,6 +35,16 @@ def unknown_label(request: Any) -> dict[str, Any]:
     return {"label": "accounts.user", "pk": PracticeFactory().pk}
 
 
+def item_state(request: Any, kwargs: dict[str, Any], user: Any) -> Any:
+    """The item's status and message (what every decision changes)."""
+    model = registry.get(kwargs["label"])
+    return (
+        model._default_manager.filter(pk=kwargs["pk"])
+        .values_list("status", "moderation_message")
+        .first()
+    )
+
+
 CASES = [
     Case("moderation:queue", EFUS_ONLY),
     Case("moderation:log", EFUS_ONLY),
@@ -45,13 +56,14 @@ CASES = [
         kwargs=unknown_label,
         id="review-unregistered-model",
     ),
-    Case("moderation:publish", EFUS_ACTION, method="post", kwargs=submitted),
+    Case("moderation:publish", EFUS_ACTION, method="post", kwargs=submitted, state=item_state),
     Case(
         "moderation:request_changes",
         EFUS_ACTION,
         method="post",
         kwargs=submitted,
         data={"message": "Please add the costs."},
+        state=item_state,
     ),
     Case(
         "moderation:unpublish",
@@ -59,6 +71,7 @@ CASES = [
         method="post",
         kwargs=published,
         data={"message": "Contains personal data."},
+        state=item_state,
     ),
     Case("moderation:publish", POST_ONLY, kwargs=submitted, id="get:publish-not-allowed"),
     Case(

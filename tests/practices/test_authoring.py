@@ -13,32 +13,12 @@ from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add, practice_create
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.moderation.conftest import celery_eager  # noqa: F401
-from tests.practices.factories import PracticeFactory
+from tests.practices.factories import PRACTICE_FORM, PracticeFactory
 from tests.practices.files import HTML_BYTES, pdf, png, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
-FORM = {
-    "title": "Night-time mediators in the Old Town",
-    "summary": "Mediators patrol bar streets on weekend nights.",
-    "problem": "Noise and **fights** when bars close.",
-    "mechanism": "",
-    "context": "",
-    "implementation": "",
-    "resources": "",
-    "evaluation": "",
-    "transferability": "",
-    "outcome": "promising",
-    "evaluation_stage": "local",
-    "period_start": "2023-06-01",
-    "period_end": "",
-    "original_language": "fr",
-    "contact_role": "Prevention unit",
-    "contact_email": "",
-    "links": "https://example.org/report\nhttps://example.org/video",
-    "visibility": "public",
-}
+FORM = PRACTICE_FORM
 
 
 def post_form(client, url, **changes):

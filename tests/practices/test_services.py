@@ -25,7 +25,6 @@ from practices.services import (
 )
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.moderation.conftest import celery_eager  # noqa: F401  (tasks run in-process)
 from tests.practices.factories import PracticeFactory
 from tests.practices.files import HTML_BYTES, pdf, png, upload
 
