@@ -43,21 +43,21 @@ ITEMS = {
 
 # fmt: off
 TABLE = """
-role                       public network police madrid-police own-draft submitted sent-back unpublished madrid-submitted
-anonymous                  L      -       -      -             -         -         -         -           -
-outsider                   L      -       -      -             -         -         -         -           -
-pending_member             L      -       -      -             -         -         -         -           -
-member                     L      L       L      L             O         -         -         -           -
-member_with_mfa            L      L       L      L             -         -         -         -           -
-network_member             L      L       -      -             -         -         -         -           -
-coordinator                L      L       L      L             O         O         O         O           -
-coordinator_without_mfa    L      L       L      L             -         -         -         -           -
-other_coordinator          L      L       L      L             -         -         -         -           O
-efus_staff                 L      L       L      L             O         O         O         O           O
-efus_staff_without_mfa     L      L       -      -             -         -         -         -           -
-operator                   L      L       L      L             O         O         O         O           O
-operator_without_mfa       L      -       -      -             -         -         -         -           -
-"""
+role                     public network police madrid-police own-draft submitted sent-back unpublished madrid-submitted
+anonymous                L      -       -      -             -         -         -         -           -
+outsider                 L      -       -      -             -         -         -         -           -
+pending_member           L      -       -      -             -         -         -         -           -
+member                   L      L       L      L             O         -         -         -           -
+member_with_mfa          L      L       L      L             -         -         -         -           -
+network_member           L      L       -      -             -         -         -         -           -
+coordinator              L      L       L      L             O         O         O         O           -
+coordinator_without_mfa  L      L       L      L             -         -         -         -           -
+other_coordinator        L      L       L      L             -         -         -         -           O
+efus_staff               L      L       L      L             O         O         O         O           O
+efus_staff_without_mfa   L      L       -      -             -         -         -         -           -
+operator                 L      L       L      L             O         O         O         O           O
+operator_without_mfa     L      -       -      -             -         -         -         -           -
+"""  # noqa: E501  (a table reads best on one line a row)
 # fmt: on
 
 
