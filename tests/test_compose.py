@@ -145,7 +145,6 @@ def test_named_volumes_are_declared(compose):
 
 def test_dockerfile_builds_a_non_root_image_with_collected_static_files():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
     assert "collectstatic --noinput" in dockerfile
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in {"root", "0"}
