@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_settings import settings_variables
+from tests.support import settings_variables
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICES_WITH_HEALTHCHECKS = {"web", "worker", "beat", "postgres", "redis", "mailpit"}

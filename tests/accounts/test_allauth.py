@@ -15,8 +15,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import Membership, User
-from tests.accounts.conftest import totp_code
-from tests.accounts.factories import UserFactory, give_mfa, make_member
+from tests.accounts.factories import UserFactory, give_mfa, make_member, totp_code
 
 pytestmark = pytest.mark.django_db
 

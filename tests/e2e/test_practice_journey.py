@@ -12,7 +12,7 @@ from moderation.models import ModerationEvent, Status, Visibility
 from practices.models import Practice
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.e2e.conftest import audit, sign_in
+from tests.e2e.browser import audit, sign_in
 from tests.practices.factories import PracticeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
