@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cities.models import Theme
 from moderation.models import Revision, Status, Visibility
-from moderation.services import moderation_submit, open_revision, revision_propose
+from moderation.services import moderation_submit, revision_propose
 from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add, practice_create
 from tests.accounts.factories import make_member
@@ -270,7 +270,7 @@ def test_editing_a_published_practice_proposes_a_revision(client, coordinator):
     assert response.status_code == 302
     practice.refresh_from_db()
     assert practice.title == "Barriers"  # unchanged for readers
-    revision = open_revision(practice)
+    revision = Revision.objects.open_for(practice).first()
     assert revision.data["title"] == "Modular barriers"
     # The next edit starts from the pending one, and the page says so.
     page = client.get(url).content.decode()
@@ -327,7 +327,7 @@ def test_coordinator_submits_their_citys_draft(
     # Submitting twice is refused with a message, not an error page.
     response = client.post(url, follow=True)
     assert (
-        "Only a draft or an item sent back for changes can be submitted"
+        "Only a draft, an item sent back or an unpublished item can be submitted"
         in response.content.decode()
     )
 
