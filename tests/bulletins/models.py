@@ -20,7 +20,7 @@ class Bulletin(Moderated):
 
     objects = ModeratedQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Moderated.Meta):  # keeps its status and visibility constraints
         app_label = "bulletins"
         ordering = ["pk"]
 

@@ -3,7 +3,7 @@ of a bulletin submits it themselves."""
 
 import rules
 
-from accounts.roles import has_staff_powers
+from accounts.roles import has_staff_powers, is_member
 from moderation.permissions import (
     belongs_to_object_city,
     coordinates_object_city,
@@ -11,6 +11,7 @@ from moderation.permissions import (
     is_editable_in_place,
 )
 
+rules.add_rule("bulletins.add_bulletin", is_member)
 rules.add_rule(
     "bulletins.change_bulletin",
     coordinates_object_city
