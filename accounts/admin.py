@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, User
+from .models import Membership, OutboundEmail, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -76,7 +76,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = (MembershipInline,)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name", "position", "languages", "gender")}),
+        (_("Profile"), {"fields": ("full_name", "position", "language", "languages", "gender")}),
         (
             _("Access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -96,7 +96,7 @@ class UserAdmin(BaseUserAdmin):
     # What Efus staff (not superusers) see of an account: no password, no access flags.
     staff_fieldsets = (
         (None, {"fields": ("email",)}),
-        (_("Profile"), {"fields": ("full_name", "position", "languages", "gender")}),
+        (_("Profile"), {"fields": ("full_name", "position", "language", "languages", "gender")}),
         (_("Access"), {"fields": ("is_active",)}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -171,3 +171,38 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.display(description=_("city"), ordering="body__city__name")
     def city(self, membership: Membership) -> str:
         return str(membership.body.city)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only, for the operator (not in ``staff_permissions``): what was sent,
+    what waits and what failed, and why. The context of a waiting email (it may hold a link's
+    token) is never shown."""
+
+    list_display = ("created_at", "kind", "recipient", "status", "attempts", "sent_at", "error")
+    list_filter = ("status", "kind")
+    search_fields = ("recipient", "message_id")
+    date_hierarchy = "created_at"
+    fields = (
+        "kind",
+        "about",
+        "recipient",
+        "occasion",
+        "language",
+        "template",
+        "message_id",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "last_attempt_at",
+        "sent_at",
+        "error",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

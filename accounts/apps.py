@@ -16,6 +16,11 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import exports, permissions  # noqa: F401  (permissions registers the rules)
 
         exports.register_account_sections()
+        # Every app's notifications.py, where kinds of email register their send-time hooks
+        # (accounts/emails.py): a worker must know them before it sends anything.
+        autodiscover_modules("notifications")

@@ -5,8 +5,9 @@ Everything goes through the services the site uses (``membership_request``,
 allauth address, and TOTP authenticators with allauth's own ``TOTP.activate``. Safe to re-run:
 people are found by email, and nothing that exists is created again.
 
-Every demo address is on ``demo.pactesur.eu``; every demo password is ``pactesur-demo``; every
-demo authenticator shares one published secret. Never use this on a real install.
+Every demo address is on ``demo.example.org``, under a domain reserved for examples (RFC 2606):
+no mail to it reaches anybody. Every demo password is ``pactesur-demo``; every demo
+authenticator shares one published secret. Never use this on a real install.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cities.models import Body
 from .models import Membership, User
 from .services import coordinator_set, membership_approve, membership_request
 
-DEMO_DOMAIN = "demo.pactesur.eu"
+DEMO_DOMAIN = "demo.example.org"  # RFC 2606: reserved, never delivered
 DEMO_PASSWORD = "pactesur-demo"  # noqa: S105  (published on purpose: demo data only)
 # A published base32 secret (the usual example one): add it to an authenticator app, or print the
 # current code with TOTP_CODE_COMMAND.

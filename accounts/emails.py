@@ -1,52 +1,509 @@
-"""The one email helper: every email is three templates (subject, text, HTML) rendered here.
+"""The email outbox: the one way every email leaves the platform.
 
-``templates/emails/<name>_subject.txt``, ``<name>.txt`` and ``<name>.html``, rendered in the
-recipient's language with ``site_url`` in the context.
+**Queueing.** Code that causes an email calls ``queue()`` inside its transaction (from an app's
+``notifications.py``, never from a view)::
+
+    emails.queue("membership_decided", to=membership.user, about=membership,
+                 occasion=f"{event}:{membership.decided_at.isoformat()}",
+                 context={"membership": membership, "event": event})
+
+This writes one ``OutboundEmail`` row, in the caller's transaction. Its key (kind, ``about``,
+recipient, ``occasion``) is unique: queueing the same email again is a no-op (``None``). The
+recipient is a ``User`` (the email is written in ``user.language`` when it is sent) or a bare
+address, with ``language``. The context is kept as JSON; model instances in it are stored as
+references and loaded again at send time, so callers pass objects naturally. The templates are
+the usual three (``templates/emails/<template>_subject.txt``, ``.txt``, ``.html``, see
+``render_email``); ``template`` defaults to the kind. Inside ``muted()`` nothing is queued
+(``seed_demo``).
+
+**Sending.** When the transaction commits, the new rows are handed to the broker as
+``accounts.tasks.send_emails`` tasks (at most ``BATCH_SIZE`` rows each). A broker that is down or
+slow never fails the request: the error is logged and the rows wait for the sweep
+(``accounts.tasks.sweep_emails``, every minute in ``pactesur/celery.py``), which sends every due
+row. With no broker (``CELERY_TASK_ALWAYS_EAGER``, the laptop default) both run in-process right
+after the commit. A sender *claims* its rows under a lock (``select_for_update(skip_locked=True)``)
+by moving their ``next_attempt_at`` past the longest a task may live (the lease), so a duplicated
+or redelivered task finds nothing to send. It renders each row in its recipient's language, sends
+the batch over one SMTP connection, and marks each row sent in its own commit as soon as the
+server accepts it, dropping its context (tokens in allauth links must not stay in the database).
+Temporary errors (connection refused, timeouts, 4xx) are retried ``MAX_ATTEMPTS`` times with
+backoff; permanent ones (5xx, a refused recipient) fail the row at once, with the reason. Each row
+has a ``Message-ID`` made when it is queued, sent with every attempt.
+
+Delivery is at least once: a worker killed after the server accepted a message and before the
+row is marked sent sends it again after the lease, with the same ``Message-ID`` (README,
+"Delivery guarantees").
+
+**Kinds.** A kind that needs more at send time registers hooks, from its app's
+``notifications.py`` (every installed app's is imported at start-up)::
+
+    emails.register("digest", context=build_digest_context, headers=unsubscribe_headers)
+
+``context(email, context)`` returns the context to render with (loaded references included), or
+``None`` when the email is no longer wanted (the row is cancelled); ``headers(email, context)``
+returns extra headers (``List-Unsubscribe``...). The outbox itself never changes for a new kind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import datetime as dt
+import logging
+import smtplib
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+
+from .models import OutboundEmail, User
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100  # rows per task and per SMTP connection
+MAX_ATTEMPTS = 10  # then the row fails with the last error (about 4 hours of retries)
+FIRST_RETRY = 60  # seconds; doubled at each attempt...
+LONGEST_RETRY = 3600  # ...up to this
+
+
+# --- Rendering ------------------------------------------------------------------------------------
+
+
+def _template_names(name: str) -> tuple[str, str, str]:
+    if "/" in name:  # allauth's layout: account/email/<name>_subject.txt, _message.txt, .html
+        return f"{name}_subject.txt", f"{name}_message.txt", f"{name}_message.html"
+    return f"emails/{name}_subject.txt", f"emails/{name}.txt", f"emails/{name}.html"
 
 
 def render_email(
     name: str, context: Mapping[str, Any], *, language: str | None = None
 ) -> tuple[str, str, str]:
-    """Return (subject, text, html) for the named email."""
-    ctx = {"site_url": settings.SITE_URL, **context}
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{name}_subject.txt", ctx).strip()
-        text = render_to_string(f"emails/{name}.txt", ctx)
-        html = render_to_string(f"emails/{name}.html", ctx)
+    """Return (subject, text, html) for the named email, in ``language``.
+
+    ``templates/emails/<name>_subject.txt``, ``<name>.txt`` and ``<name>.html``, with ``site_url``
+    and ``LANGUAGE_CODE`` in the context; allauth's emails (``account/email/<name>``) keep
+    allauth's file names. An email without an HTML template has an empty ``html``.
+    """
+    language = language or settings.LANGUAGE_CODE
+    ctx = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
+    subject_name, text_name, html_name = _template_names(name)
+    with translation.override(language):
+        subject = render_to_string(subject_name, ctx).strip()
+        text = render_to_string(text_name, ctx)
+        html: str
+        try:
+            html = render_to_string(html_name, ctx)
+        except TemplateDoesNotExist:
+            logger.warning("Email %s has no HTML template (%s): text only", name, html_name)
+            html = ""
     return " ".join(subject.split()), text, html
 
 
-def send_email(
-    name: str,
+# --- Kinds ----------------------------------------------------------------------------------------
+
+ContextHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, Any] | None]
+HeadersHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    context: ContextHook | None = None
+    headers: HeadersHook | None = None
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(
+    kind: str, *, context: ContextHook | None = None, headers: HeadersHook | None = None
+) -> None:
+    """Give a kind of email its send-time hooks (see the module's docstring)."""
+    _kinds[kind] = Kind(context=context, headers=headers)
+
+
+# --- Queueing -------------------------------------------------------------------------------------
+
+_muted: ContextVar[bool] = ContextVar("outbox_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Queue nothing inside this block (demo data: its addresses are not real people's)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+class Gone(Exception):
+    """An object the context refers to no longer exists."""
+
+
+def _dump(value: Any) -> Any:
+    """JSON for a context value: model instances become references, loaded again by ``_load``."""
+    if isinstance(value, models.Model):
+        if value.pk is None:
+            raise TypeError(f"An unsaved {type(value).__name__} cannot go in an email's context.")
+        return {"__model__": value._meta.label_lower, "pk": value.pk}
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dt.datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return [_dump(v) for v in value]
+    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
+        return {k: _dump(v) for k, v in value.items()}
+    raise TypeError(
+        f"{type(value).__name__} cannot go in an email's context: pass a model instance, "
+        "a string, a number, a date or a list or dict of these."
+    )
+
+
+def _load(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_load(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"__model__", "pk"}:
+        model = apps.get_model(value["__model__"])
+        try:
+            return model._default_manager.get(pk=value["pk"])
+        except model.DoesNotExist:
+            raise Gone(f"{value['__model__']} {value['pk']} no longer exists") from None
+    if set(value) == {"__datetime__"}:
+        return dt.datetime.fromisoformat(value["__datetime__"])
+    if set(value) == {"__date__"}:
+        return dt.date.fromisoformat(value["__date__"])
+    return {k: _load(v) for k, v in value.items()}
+
+
+def supported_language(code: str | None) -> str:
+    """The site's language closest to ``code`` ("fr-be" gives "fr"), else the default."""
+    try:
+        return translation.get_supported_language_variant(code or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def _message_id() -> str:
+    """A new Message-ID on the sender's domain (DEFAULT_FROM_EMAIL's, else SITE_URL's host)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2] or urlsplit(settings.SITE_URL).hostname or "localhost"
+    return make_msgid(domain=domain)
+
+
+def queue(
+    kind: str,
     *,
-    to: Sequence[str],
-    context: Mapping[str, Any],
-    language: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    reply_to: Sequence[str] | None = None,
-) -> int:
-    """Render and send one email; call it from a task or after commit, not inside a transaction."""
-    recipients = [addr for addr in to if addr]
-    if not recipients:
-        return 0
-    subject, text, html = render_email(name, context, language=language)
+    to: User | str,
+    about: models.Model | None = None,
+    occasion: str = "",
+    context: Mapping[str, Any] | None = None,
+    template: str = "",
+    language: str = "",
+) -> OutboundEmail | None:
+    """Write an email to send after the current transaction commits (see the module's docstring).
+
+    Returns the new row, or ``None`` when this email (same kind, object, recipient and occasion)
+    was already queued, or inside ``muted()``.
+    """
+    if _muted.get():
+        return None
+    if isinstance(to, User):
+        user: User | None = to
+        address, language = to.email, to.language
+    else:
+        user, address = None, to
+    address = address.strip().lower()
+    if not address:
+        return None
+    email = OutboundEmail(
+        kind=kind,
+        about=f"{about._meta.label_lower}:{about.pk}" if about is not None else "",
+        recipient=address,
+        occasion=occasion,
+        user=user,
+        language=supported_language(language or translation.get_language()),
+        template=template or kind,
+        context=_dump(dict(context or {})),
+        message_id=_message_id(),
+    )
+    for field in ("kind", "about", "occasion"):
+        limit = getattr(OutboundEmail._meta.get_field(field), "max_length", 0)
+        if len(getattr(email, field)) > limit:
+            raise ValueError(f"An email's {field} is {limit} characters at most.")
+    try:
+        with transaction.atomic():
+            email.save()
+    except IntegrityError:
+        if not OutboundEmail.objects.filter(
+            kind=email.kind, about=email.about, recipient=email.recipient, occasion=occasion
+        ).exists():
+            raise
+        return None  # queued already: this call is a repeat
+    _new_ids().append(email.pk)
+    transaction.on_commit(_hand_over)
+    return email
+
+
+# Rows queued by this thread since the last hand-over; the first on_commit callback of a commit
+# takes them all, so a transaction that queues many rows publishes one task per BATCH_SIZE rows.
+_local = threading.local()
+
+
+def _new_ids() -> list[int]:
+    if not hasattr(_local, "ids"):
+        _local.ids = []
+    ids: list[int] = _local.ids
+    return ids
+
+
+def _hand_over() -> None:
+    """After commit: give the new rows to the broker, or send them here when there is none.
+
+    Never raises: a row that is not handed over now is sent by the sweep.
+    """
+    ids, _local.ids = _new_ids(), []
+    if not ids:
+        return
+    from celery import current_app
+
+    if current_app.conf.task_always_eager:
+        try:
+            for start in range(0, len(ids), BATCH_SIZE):
+                send_batch(ids[start : start + BATCH_SIZE])
+            send_due()  # no beat without a broker: retry what is due now
+        except Exception:
+            logger.exception("Sending %d queued emails failed; they stay queued", len(ids))
+        return
+    try:
+        for start in range(0, len(ids), BATCH_SIZE):
+            current_app.send_task(
+                "accounts.tasks.send_emails",
+                args=[ids[start : start + BATCH_SIZE]],
+                ignore_result=True,  # send_task would otherwise ask the result backend, if any
+            )
+    except Exception as exc:  # the broker is down or slow: its timeouts are bounded in settings
+        logger.warning(
+            "Could not hand %d queued emails to the broker (%s); the sweep will send them",
+            len(ids),
+            exc,
+        )
+
+
+# --- Sending --------------------------------------------------------------------------------------
+
+
+def _lease() -> dt.timedelta:
+    """How long a claimed row is left to its sender: longer than any task may run."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 10)
+
+
+def _budget() -> float:
+    """Seconds a sender goes on starting new messages: half the task's time limit."""
+    return settings.CELERY_TASK_TIME_LIMIT / 2
+
+
+def _claim(ids: Sequence[int] | None) -> list[OutboundEmail]:
+    """Take up to ``BATCH_SIZE`` due rows (among ``ids`` if given) for this sender, under a
+    lock."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = OutboundEmail.objects.due(now)
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        claimed = list(
+            due.select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:BATCH_SIZE]
+        )
+        OutboundEmail.objects.filter(pk__in=claimed).update(
+            next_attempt_at=now + _lease(), last_attempt_at=now, attempts=F("attempts") + 1
+        )
+    return list(OutboundEmail.objects.filter(pk__in=claimed).select_related("user").order_by("pk"))
+
+
+def _finish(email: OutboundEmail, status: str, error: str = "") -> None:
+    """Record the outcome of a claimed row, in its own commit, and drop its context.
+
+    Between the server's acceptance and this commit, a sender that dies sends the row again
+    later: the commit is kept short. On PostgreSQL it does not wait for the disk
+    (``synchronous_commit`` off, for this transaction only): a crash of the *database* in the
+    next fraction of a second could lose the mark, and the email would go again, with the same
+    Message-ID; a crash of the worker loses nothing once the commit returns.
+    """
+    values: dict[str, Any] = {"status": status, "context": {}, "error": error[:2000]}
+    if status == OutboundEmail.Status.SENT:
+        values["sent_at"] = timezone.now()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.PENDING).update(
+            **values
+        )
+
+
+def _retry_later(email: OutboundEmail, error: str) -> None:
+    if email.attempts >= MAX_ATTEMPTS:
+        _finish(
+            email, OutboundEmail.Status.FAILED, f"gave up after {email.attempts} attempts: {error}"
+        )
+        return
+    delay = min(FIRST_RETRY * 2 ** (email.attempts - 1), LONGEST_RETRY)
+    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.PENDING).update(
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay), error=error[:2000]
+    )
+
+
+def _release(emails: Sequence[OutboundEmail]) -> None:
+    """Give back claimed rows this sender did not try: due again, the claim not counted."""
+    OutboundEmail.objects.filter(
+        pk__in=[e.pk for e in emails], status=OutboundEmail.Status.PENDING
+    ).update(next_attempt_at=timezone.now(), attempts=F("attempts") - 1)
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """5xx answers and refused recipients are permanent; the connection's troubles are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    # Other SMTP errors (disconnected...) and socket errors are the connection's; anything else
+    # (an address Django cannot encode...) is the message's own.
+    return not isinstance(exc, smtplib.SMTPException | OSError)
+
+
+def _describe(exc: Exception) -> str:
+    """The reason, as the mail server gave it when it answered ("550 5.1.1 No such user")."""
+
+    def text(value: bytes | str) -> str:
+        return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {text(reply)} ({address})" for address, (code, reply) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
+    """The message for a row, rendered now in its recipient's language; ``None`` if its kind
+    says it is no longer wanted. Raises ``Gone`` when an object of its context was deleted."""
+    kind = _kinds.get(email.kind, Kind())
+    context = _load(email.context)
+    if kind.context is not None:
+        context = kind.context(email, context)
+        if context is None:
+            return None
+    language = email.user.language if email.user is not None else email.language
+    subject, text, html = render_email(email.template, context, language=language)
+    headers = {"Message-ID": email.message_id}
+    if kind.headers is not None:
+        headers.update(kind.headers(email, context))
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=text,
-        to=recipients,
-        headers=dict(headers or {}),
-        reply_to=list(reply_to or []),
+        to=[email.recipient],
+        headers=headers,
     )
-    message.attach_alternative(html, "text/html")
-    return message.send()
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message
+
+
+@dataclass
+class Batch:
+    claimed: int = 0
+    sent: int = 0
+    connection_failed: bool = False
+
+
+def send_batch(ids: Sequence[int] | None = None, *, deadline: float | None = None) -> Batch:
+    """Claim up to ``BATCH_SIZE`` due rows (among ``ids``, or any) and send them over one SMTP
+    connection, starting no message after ``deadline`` (``time.monotonic()``; by default the
+    time budget from now): the rows left are given back. Call it outside a transaction: each
+    outcome must be committed at once."""
+    if deadline is None:
+        deadline = time.monotonic() + _budget()
+    claimed = _claim(ids)
+    batch = Batch(claimed=len(claimed))
+    connection: Any = None
+    try:
+        for index, email in enumerate(claimed):
+            if time.monotonic() > deadline:
+                _release(claimed[index:])
+                break
+            try:
+                message = build_message(email)
+            except Gone as exc:
+                _finish(email, OutboundEmail.Status.CANCELLED, str(exc))
+                continue
+            except Exception as exc:
+                logger.exception("Email %s (%s) could not be rendered", email.pk, email.kind)
+                _finish(email, OutboundEmail.Status.FAILED, _describe(exc))
+                continue
+            if message is None:
+                _finish(email, OutboundEmail.Status.CANCELLED, "no longer wanted")
+                continue
+            if connection is None:
+                connection = get_connection(fail_silently=False)
+                try:
+                    connection.open()
+                except Exception as exc:  # the server, not the message: try again later
+                    logger.warning("Cannot reach the mail server: %s", _describe(exc))
+                    _retry_later(email, _describe(exc))
+                    _release(claimed[index + 1 :])
+                    batch.connection_failed = True
+                    break
+            try:
+                connection.send_messages([message])
+            except Exception as exc:
+                if _is_permanent(exc):
+                    _finish(email, OutboundEmail.Status.FAILED, _describe(exc))
+                    continue
+                _retry_later(email, _describe(exc))
+                if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException):
+                    continue  # a 4xx for this message: the connection is still good
+                _release(claimed[index + 1 :])
+                batch.connection_failed = True
+                break
+            _finish(email, OutboundEmail.Status.SENT)
+            batch.sent += 1
+    finally:
+        if connection is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection: nothing to do
+                connection.close()
+    return batch
+
+
+def send_due() -> int:
+    """Send due rows, batch after batch, starting no message once the time budget is spent (the
+    sweep: one budget for all its batches, so that it ends well within the task's time limit).
+    Returns the number sent."""
+    deadline = time.monotonic() + _budget()
+    sent = 0
+    while time.monotonic() < deadline:
+        batch = send_batch(deadline=deadline)
+        sent += batch.sent
+        if batch.claimed < BATCH_SIZE or batch.connection_failed:
+            break
+    return sent

@@ -24,7 +24,7 @@ or TOTP seeds); it keeps its query count independent of the amount of data (``va
 
 ``build_export(user)`` returns the whole document; the ``accounts:export`` view serves it as an
 attachment. The sections of this app (profile, email addresses, memberships, two-factor
-authentication) are registered in ``AccountsConfig.ready``.
+authentication, emails) are registered in ``AccountsConfig.ready``.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def profile_section(user: User) -> dict[str, Any]:
         "email": user.email,
         "full_name": user.full_name,
         "position": user.position,
+        "language": user.language,
         "languages": list(user.languages or []),
         "gender": user.gender,
         "date_joined": user.date_joined,
@@ -118,8 +119,22 @@ def mfa_section(user: User) -> list[dict[str, Any]]:
     )
 
 
+def emails_section(user: User) -> list[Any]:
+    """The emails sent or waiting for the person: what and when, never their content."""
+    from django.db.models import Q
+
+    from .models import OutboundEmail
+
+    return list(
+        OutboundEmail.objects.filter(Q(user=user) | Q(about=f"accounts.user:{user.pk}"))
+        .order_by("created_at")
+        .values("kind", "recipient", "status", "created_at", "sent_at")
+    )
+
+
 def register_account_sections() -> None:
     register("profile", profile_section)
     register("email_addresses", email_addresses_section)
     register("memberships", memberships_section)
     register("two_factor_authentication", mfa_section)
+    register("emails", emails_section)

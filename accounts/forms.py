@@ -117,8 +117,12 @@ class ProfileForm(SafeModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "position", "languages", "gender"]
-        labels = {"full_name": _("Full name"), "position": _("Position")}
+        fields = ["full_name", "position", "language", "languages", "gender"]
+        labels = {
+            "full_name": _("Full name"),
+            "position": _("Position"),
+            "language": _("Language of your emails"),
+        }
 
 
 class DeleteAccountForm(SafeForm):

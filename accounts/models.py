@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import cached_property
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -13,6 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import Body, City
 
 from . import roles
+
+
+def language_choices() -> list[tuple[str, Any]]:
+    """The site's languages (``settings.LANGUAGES``), read when needed, not at import."""
+    return list(settings.LANGUAGES)
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
 
 
 class UserManager(BaseUserManager["User"]):
@@ -59,6 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=Gender.choices,
         blank=True,
         help_text=_("Optional. Only used, anonymously, to count participation by gender."),
+    )
+    language = models.CharField(
+        _("language of emails"),
+        max_length=8,
+        choices=language_choices,
+        default=default_language,
+        help_text=_("Emails from PACTESUR are written in this language."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
@@ -233,3 +252,84 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.body} ({self.get_role_display()}, {self.get_status_display()})"
+
+
+# --- The email outbox (accounts/emails.py) --------------------------------------------------------
+
+
+class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
+    def due(self, now: datetime.datetime | None = None) -> OutboundEmailQuerySet:
+        """Pending rows whose (next) attempt is due: not claimed by a sender, not backing off."""
+        return self.filter(
+            status=OutboundEmail.Status.PENDING, next_attempt_at__lte=now or timezone.now()
+        )
+
+
+class OutboundEmail(models.Model):
+    """One email to one recipient: written in the transaction that causes it, then sent by a task.
+
+    The key (kind, about, recipient, occasion) is unique, so queueing the same email twice is a
+    no-op. A pending row holds what the email needs (the template and its context, model
+    instances as references); once sent, failed or cancelled it keeps no context, only who, what
+    and when. ``accounts.emails`` is the one way to write and send these rows.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=64)
+    about = models.CharField(
+        _("about"), max_length=100, blank=True, help_text=_("The object concerned: app.model:pk.")
+    )
+    recipient = models.CharField(_("recipient"), max_length=254)
+    occasion = models.CharField(_("occasion"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("recipient account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=8)
+    template = models.CharField(_("template"), max_length=200)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "about", "recipient", "occasion"], name="outboundemail_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed", "cancelled"]),
+                name="outboundemail_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outboundemail_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

@@ -1,4 +1,5 @@
-"""Writes on accounts and memberships, and their side effects (emails through Celery)."""
+"""Writes on accounts and memberships, and their side effects (emails, through the outbox:
+``notifications`` queues them in the same transaction)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from cities.models import Body
 
-from . import roles
-from .emails import send_email
-from .models import Membership, User
+from . import notifications
+from .models import Membership, OutboundEmail, User
 from .permissions import allowed
 
 
@@ -34,7 +34,7 @@ def membership_request(*, user: User, body: Body) -> Membership:
     # Coordinators hear of a request only once the address is verified (at sign-up, that is when
     # the person follows the confirmation link: see ``email_confirmed``).
     if not membership_auto_approve(membership=membership) and _email_is_verified(user):
-        transaction.on_commit(lambda: _enqueue("membership_requested", membership.pk))
+        notifications.membership_requested(membership)
     return membership
 
 
@@ -57,7 +57,7 @@ def membership_auto_approve(*, membership: Membership) -> bool:
     membership.decided_at = timezone.now()
     membership.save(update_fields=["status", "decided_at"])
     _forget_roles(membership.user)
-    transaction.on_commit(lambda: _enqueue("membership_approved", membership.pk))
+    notifications.membership_decided(membership, "membership_approved")
     return True
 
 
@@ -74,7 +74,7 @@ def email_confirmed(*, user: User, email: str | None = None) -> None:
     if membership is None or membership_auto_approve(membership=membership):
         return
     if email is None or email.lower() == user.email.lower():
-        transaction.on_commit(lambda: _enqueue("membership_requested", membership.pk))
+        notifications.membership_requested(membership)
 
 
 @transaction.atomic
@@ -87,7 +87,7 @@ def membership_approve(*, membership: Membership, by: User) -> Membership:
     membership.decided_at = timezone.now()
     membership.decided_by = by
     membership.save(update_fields=["status", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: _enqueue("membership_approved", membership.pk))
+    notifications.membership_decided(membership, "membership_approved")
     return membership
 
 
@@ -112,7 +112,7 @@ def membership_remove(*, membership: Membership, by: User) -> Membership:
     membership.decided_at = timezone.now()
     membership.decided_by = by
     membership.save(update_fields=["status", "role", "decided_at", "decided_by"])
-    transaction.on_commit(lambda: _enqueue(event, membership.pk))
+    notifications.membership_decided(membership, event)
     return membership
 
 
@@ -142,13 +142,13 @@ def coordinator_set(*, membership: Membership, by: User, appoint: bool) -> Membe
     membership.decided_by = by
     membership.save(update_fields=["role", "decided_at", "decided_by"])
     event = "coordinator_appointed" if appoint else "coordinator_removed"
-    transaction.on_commit(lambda: _enqueue(event, membership.pk))
+    notifications.membership_decided(membership, event)
     return membership
 
 
 @transaction.atomic
 def profile_update(*, user: User, data: dict[str, Any]) -> User:
-    fields = ["full_name", "position", "languages", "gender"]
+    fields = ["full_name", "position", "languages", "gender", "language"]
     for field in fields:
         if field in data:
             setattr(user, field, data[field])
@@ -159,69 +159,14 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete an account. What the user authored stays, detached from them (``SET_NULL``)."""
+    """Delete an account. What the user authored stays, detached from them (``SET_NULL``); the
+    emails sent or waiting for them go (their rows name the address)."""
     from allauth.account.models import EmailAddress
 
+    addresses = {user.email.lower()} | {
+        a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    OutboundEmail.objects.filter(recipient__in=addresses).delete()
     EmailAddress.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
     user.delete()
-
-
-# --- Notifications (run by tasks, after commit) -------------------------------------------------
-
-# What happened to a membership: the ``kind`` a notification task receives. All but the first send
-# ``membership_decided`` to the member, with the event in the context.
-DECISION_EVENTS = (
-    "membership_approved",
-    "membership_declined",
-    "membership_removed",
-    "coordinator_appointed",
-    "coordinator_removed",
-)
-
-
-def _enqueue(kind: str, membership_id: int) -> None:
-    from .tasks import notify_membership
-
-    notify_membership.delay(kind, membership_id)
-
-
-def _request_recipients(membership: Membership) -> list[User]:
-    """Who decides: the city's coordinators with powers, or staff with powers for the Efus body
-    and for a city with no coordinator able to decide yet."""
-    deciders = roles.staff_with_powers()
-    if not membership.body.is_efus:
-        coordinators = roles.coordinators_with_powers(membership.body.city_id)
-        if coordinators.exists():
-            deciders = coordinators
-    return list(deciders.exclude(pk=membership.user_id))
-
-
-def membership_notify(*, kind: str, membership_id: int) -> int:
-    """Email the people concerned by a membership event. Returns the number of emails sent."""
-    membership = (
-        Membership.objects.select_related("user", "body__city", "decided_by")
-        .filter(pk=membership_id)
-        .first()
-    )
-    if membership is None:
-        return 0
-    if kind == "membership_requested":
-        if membership.status != Membership.Status.PENDING:
-            return 0  # decided before the task ran: nothing to ask any more
-        sent = 0
-        for recipient in _request_recipients(membership):
-            sent += send_email(
-                "membership_requested",
-                to=[recipient.email],
-                context={"membership": membership, "recipient": recipient},
-            )
-        return sent
-    if kind not in DECISION_EVENTS:
-        return 0
-    event = kind
-    return send_email(
-        "membership_decided",
-        to=[membership.user.email],
-        context={"membership": membership, "event": event, "recipient": membership.user},
-    )

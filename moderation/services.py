@@ -6,8 +6,8 @@ Each write checks its rule and locks the item's row (``_lock``: ``SELECT ... FOR
 instance read again), then checks the state under the lock, so that two requests at once never
 both succeed. A moderator's decision also checks that the item and its open revision are still
 what the review page showed (``version``, see ``moderation.versions``): if not, it is refused and
-says what changed. A transition saves the row once, writes a ``ModerationEvent`` and, after
-commit, enqueues the notification task.
+says what changed. A transition saves the row once, writes a ``ModerationEvent`` and queues its
+emails in the same transaction (``notifications``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from accounts.permissions import allowed
 
+from . import notifications
 from .fields import serialize_fields, set_many_to_many, set_plain_fields, split_fields
 from .models import EDITABLE_IN_PLACE, Moderated, ModerationEvent, Revision, Status
 from .permissions import rule_name
@@ -85,6 +85,8 @@ def _log(
     message: str = "",
     revision: Revision | None = None,
 ) -> ModerationEvent:
+    """Log a transition and queue its emails (``notifications``), in the transaction that makes
+    it: both happen, or neither."""
     event = event_record(
         obj,
         action=action,
@@ -94,14 +96,8 @@ def _log(
         message=message,
         revision=revision,
     )
-    transaction.on_commit(lambda: _enqueue_notification(event.pk))
+    notifications.moderation_event(event, obj)
     return event
-
-
-def _enqueue_notification(event_id: int) -> None:
-    from .tasks import notify_moderation_event
-
-    notify_moderation_event.delay(event_id)
 
 
 # --- Locks and states -------------------------------------------------------------------------
@@ -426,48 +422,3 @@ def moderation_delete(*, obj: Moderated, by: Any) -> None:
     _lock(obj)
     event_record(obj, action=Action.DELETE, by=by, from_status=obj.status)
     obj.delete()
-
-
-# --- Notifications (run by the task, after commit) ----------------------------------------------
-
-DECISIONS = {
-    Action.PUBLISH,
-    Action.REQUEST_CHANGES,
-    Action.PUBLISH_REVISION,
-    Action.REQUEST_REVISION_CHANGES,
-    Action.REJECT,
-    Action.REJECT_REVISION,
-    Action.UNPUBLISH,
-    Action.RESTORE,
-}
-
-
-SUBMISSIONS = {Action.SUBMIT, Action.REVISE}
-
-
-def moderation_notify(*, event_id: int) -> int:
-    """Email about a moderation event. A decision goes to the item's author and the revision's
-    author; a submission (new item or proposed edit) goes to every Efus moderator. Returns the
-    number of emails sent."""
-    from accounts.emails import send_email
-
-    event = (
-        ModerationEvent.objects.select_related("by", "revision__created_by", "content_type")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None or event.action not in DECISIONS | SUBMISSIONS:
-        return 0
-    obj = event.content_object
-    if obj is None:
-        return 0
-    context = {"event": event, "object": obj, "label": obj._meta.label_lower}
-    if event.action in SUBMISSIONS:
-        sent = 0
-        for moderator in roles.staff_with_powers():
-            if moderator.pk != event.by_id:
-                sent += send_email("moderation_submitted", to=[moderator.email], context=context)
-        return sent
-    authors = (obj.created_by, getattr(event.revision, "created_by", None))
-    recipients = {u.email for u in authors if u is not None and u.is_active}
-    return send_email("moderation_decided", to=sorted(recipients), context=context)

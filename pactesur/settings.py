@@ -160,24 +160,45 @@ if "redis" in CACHES["default"]["BACKEND"].lower():
     }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# No task's result is read: none is stored, and there is no result backend unless one is set
+# (a result store that is down must not fail the request that enqueued a task).
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = True
 # No broker: tasks run in-process, right where they are enqueued (after commit).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 600
+# The longest any task may run; a batch of emails stops starting new messages at half of it
+# (accounts/emails.py). The broker hands a task that was never acknowledged (its worker died)
+# to another worker after visibility_timeout: just above the time limit, so that a lost task
+# comes back within minutes, never while it may still be running.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Europe/Paris")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_RESULT_EXPIRES = 3600
+# Enqueueing happens in requests: a broker that is down or hangs costs a few seconds at most,
+# then the request goes on (the outbox's sweep sends what could not be handed over).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 30,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 
 # --- Email ------------------------------------------------------------------------------------
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PACTESUR <no-reply@pactesur.eu>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Seconds an SMTP connection or command may take; a slower server is retried later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Authentication (django-allauth, MFA) -----------------------------------------------------
 

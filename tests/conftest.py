@@ -4,7 +4,9 @@ import datetime
 import json
 import os
 import shutil
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -334,3 +336,89 @@ def nu_checker():
         return [m for m in messages if m["type"] != "info"]
 
     return check
+
+
+# --- A real SMTP server (aiosmtpd, in this process) -----------------------------------------------
+
+
+class SmtpSink:
+    """An SMTP server in a thread of the test process that keeps every message it accepts.
+
+    ``stop()`` and ``start()`` take it down and back up on the same port (connections are then
+    refused, as with a mail server that is down). ``refuse[address] = "550 ..."`` refuses a
+    recipient; ``reply = "451 ..."`` answers every message so. ``rcpt_delay`` is how long it
+    takes to accept each recipient, ``data_delay`` how long it takes to accept a message once
+    received (in seconds). Like a real server, it keeps a message it has accepted even if the
+    client is gone before the "250" reaches it. Each message gets ``envelope_to``, ``peer``
+    (one per connection) and ``accepted_at`` (``time.time()``).
+    """
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.messages: list = []
+        self.refuse: dict[str, str] = {}
+        self.reply: str | None = None
+        self.rcpt_delay = 0.0
+        self.data_delay = 0.0
+        self._controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        if self._controller is None:
+            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def message_ids(self) -> list[str]:
+        return [m["Message-ID"] for m in self.messages]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        import asyncio
+
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        import asyncio
+        import email
+        from email.policy import default
+
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        if self.reply:
+            return self.reply
+        message = email.message_from_bytes(envelope.original_content, policy=default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        message.peer = session.peer
+        message.accepted_at = time.time()
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_sink(settings) -> Iterator[SmtpSink]:
+    """A running ``SmtpSink`` that Django's SMTP backend sends to."""
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 STAFF = {
     "accounts.user": (200, 403),
     "accounts.membership": (200, 200),
+    "accounts.outboundemail": (403, 403),  # the operator's: it names every recipient
     "cities.city": (200, 200),
     "cities.body": (200, 200),
     "cities.theme": (200, 200),
@@ -59,6 +60,7 @@ def _change_data(user, **extra):
         "email": user.email,
         "full_name": user.full_name,
         "position": "",
+        "language": "en",
         "languages": "[]",
         "gender": "",
         "is_active": "on",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
 from tests.support import settings_variables
 
@@ -111,6 +112,19 @@ def test_containers_talk_to_the_compose_services(compose):
     assert env["DATABASE_URL"].endswith("@postgres:5432/pactesur")
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert env["EMAIL_URL"] == "smtp://mailpit:1025"
+
+
+def test_no_result_backend_is_configured(compose):
+    """No task's result is read: the containers get no result store that could fail a request."""
+    for name, service in _project_services(compose).items():
+        assert "CELERY_RESULT_BACKEND" not in service.get("environment", {}), name
+
+
+def test_the_worker_may_finish_its_tasks_when_stopped(compose):
+    """Docker kills a container 10 s after SIGTERM by default; the worker gets longer than the
+    longest task may run, so that a redeploy never cuts a batch of emails in the middle."""
+    grace = compose["services"]["worker"]["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) > settings.CELERY_TASK_TIME_LIMIT
 
 
 def test_app_services_wait_for_migrations_and_healthy_backends(compose):

@@ -48,6 +48,12 @@ print(json.dumps({
     "VAR_DIR": str(settings.VAR_DIR),
     "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
+    "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+    "CELERY_TASK_IGNORE_RESULT": settings.CELERY_TASK_IGNORE_RESULT,
+    "CELERY_TASK_TIME_LIMIT": settings.CELERY_TASK_TIME_LIMIT,
+    "CELERY_BROKER_TRANSPORT_OPTIONS": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "CELERY_BROKER_CONNECTION_TIMEOUT": settings.CELERY_BROKER_CONNECTION_TIMEOUT,
+    "CELERY_TASK_PUBLISH_RETRY_POLICY": settings.CELERY_TASK_PUBLISH_RETRY_POLICY,
     "EMAIL_BACKEND": settings.EMAIL_BACKEND,
     "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
     "CACHE_OPTIONS": settings.CACHES["default"].get("OPTIONS", {}),
@@ -168,6 +174,40 @@ def test_a_redis_cache_that_is_down_costs_milliseconds():
 def test_trusted_proxy_count_comes_from_the_environment():
     assert _settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 0
     assert _settings(ALLAUTH_TRUSTED_PROXY_COUNT="1")["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
+
+
+def test_no_result_backend_unless_one_is_set():
+    resolved = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert resolved["CELERY_RESULT_BACKEND"] is None
+    assert resolved["CELERY_TASK_IGNORE_RESULT"] is True
+    assert _settings(CELERY_RESULT_BACKEND="redis://r:6379/2")["CELERY_RESULT_BACKEND"] == (
+        "redis://r:6379/2"
+    )
+
+
+def test_a_lost_task_comes_back_within_minutes():
+    """A task whose worker died is handed out again after visibility_timeout: just above the
+    time limit (never while it may still run), minutes and not kombu's default hour."""
+    resolved = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    limit = resolved["CELERY_TASK_TIME_LIMIT"]
+    visibility = resolved["CELERY_BROKER_TRANSPORT_OPTIONS"]["visibility_timeout"]
+    assert limit <= 300
+    assert limit < visibility <= limit + 60
+    assert (
+        _settings(CELERY_TASK_TIME_LIMIT="10")["CELERY_BROKER_TRANSPORT_OPTIONS"][
+            "visibility_timeout"
+        ]
+        == 40
+    )
+
+
+def test_enqueueing_waits_for_the_broker_a_few_seconds_at_most():
+    resolved = _settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    options = resolved["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    assert options["socket_connect_timeout"] <= 3
+    assert options["socket_timeout"] <= 5
+    assert resolved["CELERY_BROKER_CONNECTION_TIMEOUT"] <= 3
+    assert resolved["CELERY_TASK_PUBLISH_RETRY_POLICY"]["max_retries"] <= 1
 
 
 @pytest.mark.services

@@ -1,11 +1,13 @@
 """allauth inside our site: every page in base.html with labelled fields, the sign-up and email
 confirmation journey, login rate limits on the configured cache, and TOTP two-factor sign-in."""
 
+import datetime as dt
 import re
 import time
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
@@ -13,8 +15,11 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.emails import render_email
+from accounts.models import Membership, OutboundEmail, User
+from accounts.tasks import sweep_emails
 from tests.accounts.factories import UserFactory, give_mfa, make_member, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +131,11 @@ def test_mfa_pages_with_totp_use_our_layout(client, member):
         assert_in_our_layout_with_labels(client.get(reverse(name)))
 
 
-def test_password_reset_journey_uses_our_layout(client, member, mailoutbox):
-    response = client.post(reverse("account_reset_password"), {"email": member.email})
+def test_password_reset_journey_uses_our_layout(
+    client, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": member.email})
     assert response.status_code == 302
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mailoutbox[0].body)[1]
     response = client.get(link, follow=True)  # allauth moves the key into the session
@@ -143,8 +151,11 @@ def test_password_reset_journey_uses_our_layout(client, member, mailoutbox):
     assert member.check_password("a-new-long-passphrase")
 
 
-def test_allauth_emails_carry_the_site_name(client, member, mailoutbox):
-    client.post(reverse("account_reset_password"), {"email": member.email})
+def test_allauth_emails_carry_the_site_name(
+    client, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": member.email})
     assert "PACTESUR" in mailoutbox[0].body
     site = Site.objects.get(pk=settings.SITE_ID)
     assert (site.name, site.domain) == ("PACTESUR", "testserver")
@@ -328,3 +339,85 @@ def test_efus_staff_without_mfa_are_asked_to_set_it_up(client, efus_body):
     assert client.get(reverse("accounts:members")).status_code == 404
     give_mfa(staff)
     assert client.get(reverse("accounts:members")).status_code == 200
+
+
+# --- Emails through the outbox --------------------------------------------------------------------
+
+
+def test_signup_while_the_mail_server_is_down_sends_the_confirmation_once_it_is_back(
+    client, nice_body, smtp_sink, django_capture_on_commit_callbacks
+):
+    smtp_sink.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), _signup_data(nice_body))
+    assert response.status_code == 302  # not a 500
+    user = User.objects.get(email="marie@example.org")
+    email = OutboundEmail.objects.get(recipient="marie@example.org")
+    assert email.status == OutboundEmail.Status.PENDING
+    assert "ConnectionRefusedError" in email.error
+
+    smtp_sink.start()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1, seconds=1), tick=True):
+        assert sweep_emails.apply().get() == 1
+    [message] = smtp_sink.messages
+    assert message["To"] == "marie@example.org"
+    assert message["Subject"] == "[PACTESUR] Confirm your email address"
+    assert message["Message-ID"] == email.message_id
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", text)[1]
+    assert f'href="http://testserver{link}"' in html
+    client.post(link)
+    assert EmailAddress.objects.get(user=user).verified
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "email_confirmation_signup",
+        "email_confirmation",
+        "password_reset_key",
+        "unknown_account",
+        "account_already_exists",
+    ],
+)
+def test_every_allauth_email_we_send_has_text_and_html_in_french_too(template, member):
+    context = {
+        "user": member,
+        "email": member.email,
+        "activate_url": "http://testserver/accounts/confirm-email/KEY/",
+        "password_reset_url": "http://testserver/accounts/password/reset/key/KEY/",
+        "signup_url": "http://testserver/accounts/signup/",
+    }
+    for language in ("en", "fr"):
+        subject, text, html = render_email(f"account/email/{template}", context, language=language)
+        link = "/accounts/signup/" if template == "unknown_account" else "/KEY/"
+        assert subject
+        assert "PACTESUR" in text
+        assert link in text and f'{link}">' in html
+        assert html.startswith("<!doctype html>") and f'<html lang="{language}">' in html
+        if language == "fr":
+            assert "Bonjour" in text, text
+
+
+def test_a_user_signs_up_in_the_language_of_the_page(
+    client, nice_body, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), _signup_data(nice_body), HTTP_ACCEPT_LANGUAGE="fr")
+    assert User.objects.get(email="marie@example.org").language == "fr"
+    assert mailoutbox[0].subject == "[PACTESUR] Confirmez votre adresse e-mail"
+
+
+def test_a_password_reset_to_a_known_address_is_in_the_accounts_language(
+    client, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=member.pk).update(language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": member.email})  # English page
+    assert mailoutbox[0].subject == "[PACTESUR] Choisissez un nouveau mot de passe"
+    assert mailoutbox[0].alternatives[0][1] == "text/html"
+    # The link's token is not kept once the email is sent.
+    token_link = re.search(r"/accounts/password/reset/key/(\S+)", mailoutbox[0].body)[1]
+    assert not OutboundEmail.objects.filter(context__icontains=token_link).exists()
+    assert OutboundEmail.objects.get().context == {}

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, TOTP_CODE_SNIPPET
 from accounts.management.commands.seed_demo import demo_modules
-from accounts.models import Membership, User
+from accounts.models import Membership, OutboundEmail, User
 from cities.models import City
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def seed(*args) -> str:
 
 
 def _user(email: str) -> User:
-    return User.objects.get(email=f"{email}@demo.pactesur.eu")
+    return User.objects.get(email=f"{email}@demo.example.org")
 
 
 def _snapshot():
@@ -69,7 +69,7 @@ def test_roles_are_right():
             body__city__slug=slug, role=Membership.Role.MEMBER
         )
         assert sorted(m.user.email for m in members) == [
-            f"officer{i}.{slug}@demo.pactesur.eu" for i in (1, 2, 3)
+            f"officer{i}.{slug}@demo.example.org" for i in (1, 2, 3)
         ]
         # Approved by their own coordinator, who was appointed by the moderator.
         assert {m.decided_by for m in members} == {coordinator}
@@ -81,7 +81,7 @@ def test_roles_are_right():
     assert pending.membership.status == Membership.Status.PENDING
     assert not pending.is_member
     assert set(User.objects.values_list("email", flat=True)) == set(
-        User.objects.filter(email__endswith="@demo.pactesur.eu").values_list("email", flat=True)
+        User.objects.filter(email__endswith="@demo.example.org").values_list("email", flat=True)
     )
     assert all(
         EmailAddress.objects.filter(user=u, verified=True).exists() for u in User.objects.all()
@@ -117,7 +117,7 @@ def test_many_members_get_distinct_names():
 def test_output_lists_logins_password_and_totp_secret():
     output = seed("--members", "1", "--cities", "nice")
     for email in ("moderator", "coordinator.nice", "officer1.nice", "pending.nice"):
-        assert f"{email}@demo.pactesur.eu" in output
+        assert f"{email}@demo.example.org" in output
     assert f"Password for every demo account: {DEMO_PASSWORD}" in output
     assert DEMO_TOTP_SECRET in output
     assert TOTP_CODE_SNIPPET in output
@@ -140,7 +140,7 @@ def test_a_demo_coordinator_can_sign_in_with_password_and_totp(client):
     seed("--members", "0", "--cities", "nice")
     response = client.post(
         reverse("account_login"),
-        {"login": "coordinator.nice@demo.pactesur.eu", "password": DEMO_PASSWORD},
+        {"login": "coordinator.nice@demo.example.org", "password": DEMO_PASSWORD},
     )
     assert response["Location"] == reverse("mfa_authenticate")
     out = io.StringIO()
@@ -152,12 +152,25 @@ def test_a_demo_coordinator_can_sign_in_with_password_and_totp(client):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_emails_are_muted_unless_asked(mailoutbox):
-    # Real commits: the notifications run when the command's transaction commits.
+def test_seeding_queues_no_email_unless_asked(mailoutbox):
+    # Real commits: what the services queue would be sent when the command's transaction commits
+    # (by a worker, with a broker). Nothing is even queued.
     seed("--members", "1", "--cities", "nice")
     assert mailoutbox == []
+    assert not OutboundEmail.objects.exists()
     seed("--members", "2", "--cities", "nice", "--send-emails")
-    assert [m.to for m in mailoutbox] == [["officer2.nice@demo.pactesur.eu"]]
+    assert [m.to for m in mailoutbox] == [["officer2.nice@demo.example.org"]]
+    # The request to the coordinator was decided before it went out: cancelled, not sent.
+    assert set(OutboundEmail.objects.values_list("recipient", "status")) == {
+        ("officer2.nice@demo.example.org", "sent"),
+        ("coordinator.nice@demo.example.org", "cancelled"),
+    }
+
+
+def test_demo_addresses_are_on_a_domain_reserved_for_examples():
+    seed("--members", "1", "--cities", "nice")
+    domains = {email.rpartition("@")[2] for email in User.objects.values_list("email", flat=True)}
+    assert domains == {"demo.example.org"}  # RFC 2606: mail to it reaches nobody
 
 
 def test_each_app_demo_module_is_found_in_installed_apps_order():

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.emails import render_email
 from accounts.models import Membership
-from accounts.services import DECISION_EVENTS
+from accounts.notifications import DECISION_EVENTS
 
 pytestmark = pytest.mark.django_db
 

@@ -68,7 +68,7 @@ CASES = [
         "accounts:profile",
         {**SIGNED_IN, **{role: 302 for role in SIGNED_IN if role != "anonymous"}},
         method="post",
-        data={"full_name": "Renamed Person", "gender": "prefer_not"},
+        data={"full_name": "Renamed Person", "gender": "prefer_not", "language": "fr"},
         state=own_name,
     ),
     Case(

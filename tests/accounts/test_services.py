@@ -8,8 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from accounts import services
-from accounts.models import Membership, User
+from accounts import notifications, services
+from accounts.models import Membership, OutboundEmail, User
 from tests.accounts.factories import MembershipFactory, UserFactory, give_mfa, make_member
 
 pytestmark = pytest.mark.django_db
@@ -282,12 +282,17 @@ def test_appointing_an_existing_coordinator_is_a_validation_error(coordinator, e
     assert excinfo.value.code == "unchanged"
 
 
-def test_a_request_decided_before_the_task_runs_sends_nothing(
-    pending_member, coordinator, mailoutbox
+def test_a_request_decided_before_its_email_goes_out_is_not_sent(
+    pending_member, coordinator, mailoutbox, django_capture_on_commit_callbacks
 ):
-    membership = services.membership_approve(membership=_membership(pending_member), by=coordinator)
-    assert services.membership_notify(kind="membership_requested", membership_id=membership.pk) == 0
-    assert services.membership_notify(kind="membership_requested", membership_id=0) == 0
+    membership = _membership(pending_member)
+    notifications.membership_requested(membership)  # queued, not sent yet
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_approve(membership=membership, by=coordinator)
+
+    assert [m.to for m in mailoutbox] == [[pending_member.email]]  # the decision only
+    request = OutboundEmail.objects.get(kind="membership_requested")
+    assert request.status == OutboundEmail.Status.CANCELLED
 
 
 # --- Profile and deletion -------------------------------------------------------------------------

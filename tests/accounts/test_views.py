@@ -109,6 +109,7 @@ def test_profile_saves_through_the_service(client, member):
             "position": "Commissioner",
             "languages": ["it", "fr"],
             "gender": "prefer_not",
+            "language": "fr",
         },
     )
     assert response.status_code == 302
@@ -117,6 +118,7 @@ def test_profile_saves_through_the_service(client, member):
     assert member.full_name == "Lucia Nuova"
     assert member.languages == ["it", "fr"]
     assert member.gender == User.Gender.PREFER_NOT
+    assert member.language == "fr"
 
 
 def test_profile_errors_are_shown_next_to_the_field(client, member):

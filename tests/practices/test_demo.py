@@ -48,11 +48,11 @@ def test_demo_practices_go_through_moderation_and_are_marked():
     assert set(practices.values_list("visibility", flat=True)) == set(Visibility.values)
     assert practices.filter(outcome=Practice.Outcome.DID_NOT_WORK, status=Status.PUBLISHED).exists()
     barriers = practices.get(city__slug="liege")
-    assert barriers.created_by.email == "coordinator.liege@demo.pactesur.eu"
+    assert barriers.created_by.email == "coordinator.liege@demo.example.org"
     assert barriers.themes.filter(slug="major-events").exists()
     events = ModerationEvent.objects.for_object(barriers)
     assert sorted(events.values_list("action", flat=True)) == ["publish", "submit"]
-    assert events.get(action="publish").by.email == "moderator@demo.pactesur.eu"
+    assert events.get(action="publish").by.email == "moderator@demo.example.org"
     assert Adoption.objects.filter(practice=barriers, city__slug="madrid").exists()
     gdansk = practices.get(city__slug="gdansk")
     assert "remove the volunteers' names" in gdansk.moderation_message
@@ -61,7 +61,7 @@ def test_demo_practices_go_through_moderation_and_are_marked():
 def test_only_the_chosen_cities_get_practices_and_people():
     run(DEFAULT_CITIES)
     assert set(Practice.objects.values_list("city__slug", flat=True)) == set(DEFAULT_CITIES)
-    assert not User.objects.filter(email="coordinator.gdansk@demo.pactesur.eu").exists()
+    assert not User.objects.filter(email="coordinator.gdansk@demo.example.org").exists()
     # The default cities still show every state and a null result.
     states = set(Practice.objects.values_list("status", flat=True))
     assert states == {Status.PUBLISHED, Status.SUBMITTED, Status.CHANGES_REQUESTED}

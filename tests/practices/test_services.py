@@ -287,9 +287,10 @@ def test_restore_publishes_an_unpublished_practice_again_with_a_reason(
         "published",
         "The figure is right.",
     )
-    assert [m.to for m in mailoutbox] == [[coordinator.email]]
-    assert mailoutbox[0].subject == "[PACTESUR] Published again: Barriers"
-    assert "The figure is right." in mailoutbox[0].body
+    # (the email of the unpublication, queued before, goes in the same sending)
+    assert {tuple(m.to) for m in mailoutbox} == {(coordinator.email,)}
+    assert mailoutbox[-1].subject == "[PACTESUR] Published again: Barriers"
+    assert "The figure is right." in mailoutbox[-1].body
     with pytest.raises(ValidationError) as exc:  # published: nothing to restore
         moderation_restore(obj=practice, by=efus_staff, message="Again.")
     assert exc.value.code == "state"
@@ -310,8 +311,8 @@ def test_reject_sends_a_submission_back_to_draft_with_a_reason(
     assert practice.moderation_message == "Not a police practice."
     event = ModerationEvent.objects.for_object(practice).first()
     assert (event.action, event.from_status, event.to_status) == ("reject", "submitted", "draft")
-    assert [m.to for m in mailoutbox] == [[coordinator.email]]
-    assert mailoutbox[0].subject.startswith("[PACTESUR] Rejected: ")
+    decided = [m for m in mailoutbox if "Rejected" in m.subject]
+    assert [m.to for m in decided] == [[coordinator.email]]
     with pytest.raises(ValidationError):  # a draft: nothing waits
         moderation_reject(obj=practice, by=efus_staff, message="Again.")
 
