@@ -33,18 +33,25 @@ def _digest(value: Any) -> str:
     return hashlib.blake2b(encoded, digest_size=6).hexdigest()
 
 
+def _names(obj: Moderated) -> list[str]:
+    """The moderated fields, in the model's order (the visibility tier always among them)."""
+    names = list(obj.MODERATED_FIELDS)
+    return names if "visibility" in names else [*names, "visibility"]
+
+
 def version_of(obj: Moderated, revision: Revision | None) -> dict[str, str]:
-    """What the moderator sees of the item and its open revision, as short digests."""
+    """What the moderator sees of the item and its open revision, as short digests: the item's
+    values, and the values the item would have once the revision is published (a field the
+    revision leaves out keeps the item's value)."""
     version = {STATUS: obj.status}
-    names = {*obj.MODERATED_FIELDS, "visibility"}
     values = serialize_fields(obj, current_values(obj))
     values["visibility"] = obj.visibility
-    for name in sorted(names):
+    for name in _names(obj):
         version[f"item.{name}"] = _digest(values.get(name))
     if revision is not None:
         version[EDIT] = f"{revision.pk}:{revision.status}"
-        for name, value in sorted(revision.data.items()):
-            version[f"edit.{name}"] = _digest(value)
+        for name in _names(obj):
+            version[f"edit.{name}"] = _digest(revision.data.get(name, values.get(name)))
     return version
 
 
@@ -75,11 +82,7 @@ def changes_since(seen: dict[str, str], obj: Moderated, revision: Revision | Non
     changes: list[str] = []
     if seen.get(STATUS) != now[STATUS]:
         changes.append(_("its status is now “%(status)s”") % {"status": Status(obj.status).label})
-    item = sorted(
-        key.removeprefix("item.")
-        for key in seen.keys() | now.keys()
-        if key.startswith("item.") and seen.get(key) != now.get(key)
-    )
+    item = [name for name in _names(obj) if seen.get(f"item.{name}") != now[f"item.{name}"]]
     if item:
         changes.append(_("in the item: %(fields)s") % {"fields": _labels(obj, item)})
     seen_edit, now_edit = seen.get(EDIT), now.get(EDIT)
@@ -96,11 +99,7 @@ def changes_since(seen: dict[str, str], obj: Moderated, revision: Revision | Non
                 % {"status": Revision.Status(revision.status).label}
             )
     if seen_edit is not None and now_edit is not None:
-        edit = sorted(
-            key.removeprefix("edit.")
-            for key in seen.keys() | now.keys()
-            if key.startswith("edit.") and seen.get(key) != now.get(key)
-        )
+        edit = [name for name in _names(obj) if seen.get(f"edit.{name}") != now[f"edit.{name}"]]
         if edit:
             changes.append(_("in the proposed edit: %(fields)s") % {"fields": _labels(obj, edit)})
     return [capfirst(change) for change in changes] or [_("the item")]

@@ -217,6 +217,10 @@ def site_tour(db) -> Tour:
         obj=returned, by=moderator, message="Please describe the costs."
     )
     draft = practice(officer, "Draft: market day barriers")
+    taken_down = practice(coordinator, "Taken down: harbour cameras")
+    moderation.moderation_submit(obj=taken_down, by=coordinator)
+    moderation.moderation_publish(obj=taken_down, by=moderator)
+    moderation.moderation_unpublish(obj=taken_down, by=moderator, message="A face is visible.")
     from_madrid = practice(madrid_coordinator, "Stadium walkways", visibility="police")
     moderation.moderation_submit(obj=from_madrid, by=madrid_coordinator)
     moderation.moderation_publish(obj=from_madrid, by=moderator)
@@ -264,6 +268,7 @@ def site_tour(db) -> Tour:
             reverse("practices:edit", args=[published.pk]),
             returned.get_absolute_url(),
             reverse("practices:edit", args=[returned.pk]),
+            taken_down.get_absolute_url(),
             from_madrid.get_absolute_url(),
             reverse("practices:adopt", args=[from_madrid.pk]),
             reverse("mfa_index"),
@@ -274,6 +279,7 @@ def site_tour(db) -> Tour:
             review(published),
             review(submitted),
             review(returned),
+            review(taken_down),
             reverse("moderation:log"),
             reverse("accounts:members"),
             reverse("accounts:members") + "?city=nice",
@@ -294,6 +300,7 @@ def site_tour(db) -> Tour:
             "submitted": submitted,
             "returned": returned,
             "draft": draft,
+            "taken_down": taken_down,
             "from_madrid": from_madrid,
         },
     )
