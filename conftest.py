@@ -5,8 +5,23 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# Test-only apps: a second moderated model (tests/bulletins), proof that the moderation kit
+# serves any registered model. Django is set up before this file is read, so the app registry
+# is populated again with them; they have no migrations: the test database creates their tables.
+TEST_APPS = ["tests.bulletins"]
+
+
+def _install_test_apps() -> None:
+    from django.apps import apps
+
+    missing = [app for app in TEST_APPS if app not in settings.INSTALLED_APPS]
+    if missing:
+        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, *missing]
+        apps.set_installed_apps(settings.INSTALLED_APPS)
+
 
 def pytest_configure(config: pytest.Config) -> None:
+    _install_test_apps()
     # Plain static storage: tests don't run collectstatic. HTTPS redirects are off for the test
     # client and the live server (they are asserted separately by `check --deploy`).
     settings.STORAGES = {

@@ -12,7 +12,7 @@ class ModerationConfig(AppConfig):
         from accounts import exports as account_exports
         from pactesur.cache import cache_recovered
 
-        from . import cache, permissions  # noqa: F401  (registers the rules)
+        from . import cache, checks, permissions  # noqa: F401  (registers the checks and rules)
         from .exports import moderation_section
 
         # The shared cache may come back holding versions from before writes it missed.

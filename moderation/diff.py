@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .services import revision_changes
+from .fields import revision_changes
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 

@@ -3,13 +3,18 @@
 Every moderated model (practices now; trainings and exchange offers later) inherits ``Moderated``
 and gets its manager from ``ModeratedQuerySet``; all writes go through ``moderation.services``.
 
-    draft ──submit──▶ submitted ──publish──▶ published
-      ▲                  │                      │ edit (coordinator)
-      │          request changes                ▼
-      └── changes_requested ◀──────── a pending Revision (submitted) ──publish──▶ applied
+    draft ──submit──▶ submitted ──publish──▶ published ──unpublish──▶ unpublished
+      ▲                  │  │                   │  ▲                        │  │
+      │  request changes │  │ reject            │  └──────── restore ───────┘  │ edit, submit
+      │                  ▼  ▼                   │ edit (coordinator)           ▼
+      └─ changes_requested  draft               ▼                          submitted
+                       a pending Revision (submitted) ──publish──▶ applied
+                                     ├──request changes──▶ changes_requested (edited, resubmitted)
+                                     └──reject──▶ rejected (closed; the published text stays)
 
 Editing a published item never changes what readers see: the edit is stored as a ``Revision``
-and applied only when a moderator publishes it.
+and applied only when a moderator publishes it. An item is edited in place only in the states of
+``EDITABLE_IN_PLACE``, and those are the states it can be submitted from.
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted for review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+
+
+# Edited in place (no revision) and submitted from these states: the item is not published.
+EDITABLE_IN_PLACE = (Status.DRAFT, Status.CHANGES_REQUESTED, Status.UNPUBLISHED)
 
 
 class Visibility(models.TextChoices):
@@ -121,7 +131,20 @@ class ModeratedQuerySet(models.QuerySet):
 
 class Moderated(models.Model):
     """Abstract base of every moderated model. Concrete models define ``city`` and list
-    ``MODERATED_FIELDS``: the fields an edit of a published item carries in a revision."""
+    ``MODERATED_FIELDS``: the fields an edit of a published item carries in a revision.
+
+    Registering a moderated type takes (see ``tests/bulletins`` for the smallest one):
+
+    - the model: ``Moderated``, ``MODERATED_FIELDS``, ``@moderation.registry.register``, and, if
+      its ``Meta`` lists constraints of its own, ``[*Moderated.Meta.constraints, ...]`` (a system
+      check says so when they are missing);
+    - its rules, ``<app_label>.change_<model>`` and ``<app_label>.submit_<model>``, made of the
+      predicates of ``moderation.permissions``;
+    - one template for the review page, ``moderation/items/<app_label>_<model>.html``.
+
+    Writes go through ``moderation.services`` (``moderated_update``, the transitions), the
+    moderation pages, the queue and the audit log serve it with no other change.
+    """
 
     MODERATED_FIELDS: ClassVar[tuple[str, ...]] = ()
 
@@ -150,6 +173,15 @@ class Moderated(models.Model):
 
     class Meta:
         abstract = True
+        # Inherited by every concrete model (named after it: "practice_status_valid").
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="%(class)s_visibility_valid"
+            ),
+        ]
 
     @property
     def is_published(self) -> bool:
@@ -157,20 +189,44 @@ class Moderated(models.Model):
 
     @property
     def is_editable_in_place(self) -> bool:
-        """Drafts and items sent back are edited in place; published items get a revision."""
-        return self.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
+        """Drafts, items sent back and unpublished items are edited in place; published items
+        get a revision; a submitted item waits for its review."""
+        return self.status in EDITABLE_IN_PLACE
 
     def on_content_changed(self) -> None:
         """Hook for derived data of this row (e.g. a search vector) after a moderated write."""
 
 
+class RevisionQuerySet(models.QuerySet["Revision"]):
+    def open(self) -> RevisionQuerySet:
+        """Edits still pending: waiting for review, or sent back to their author."""
+        return self.filter(status__in=Revision.OPEN)
+
+    def waiting(self) -> RevisionQuerySet:
+        """Edits waiting for a moderator."""
+        return self.filter(status=Revision.Status.SUBMITTED)
+
+    def open_for(self, target: models.Model | type[models.Model]) -> RevisionQuerySet:
+        """The open revision of an item (at most one: ``revision_one_open_per_object``), as a
+        queryset: ``.first()`` gives it or ``None``. Given a model, those of every item of that
+        type: ``open_for(Practice).filter(object_id=OuterRef("pk"))`` is a subquery."""
+        content_type = ContentType.objects.get_for_model(target)
+        revisions = self.open().filter(content_type=content_type)
+        if isinstance(target, models.Model):
+            return revisions.filter(object_id=target.pk)
+        return revisions
+
+
 class Revision(models.Model):
-    """A pending edit of a published item: the new values of its ``MODERATED_FIELDS``."""
+    """A proposed edit of a published item: the new values of its ``MODERATED_FIELDS``."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted for review")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+
+    OPEN = (Status.SUBMITTED, Status.CHANGES_REQUESTED)
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -184,6 +240,8 @@ class Revision(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -223,7 +281,10 @@ class ModerationEvent(models.Model):
         REVISE = "revise", _("Edit proposed")
         PUBLISH_REVISION = "publish_revision", _("Edit published")
         REQUEST_REVISION_CHANGES = "request_revision_changes", _("Changes requested on an edit")
+        REJECT = "reject", _("Rejected")
+        REJECT_REVISION = "reject_revision", _("Edit rejected")
         UNPUBLISH = "unpublish", _("Unpublished")
+        RESTORE = "restore", _("Restored")
         ATTACHMENT_ADD = "attachment_add", _("Attachment added")
         ATTACHMENT_DELETE = "attachment_delete", _("Attachment deleted")
         DELETE = "delete", _("Deleted")

@@ -17,7 +17,10 @@ DECISIONS = {
     Action.REQUEST_CHANGES,
     Action.PUBLISH_REVISION,
     Action.REQUEST_REVISION_CHANGES,
+    Action.REJECT,
+    Action.REJECT_REVISION,
     Action.UNPUBLISH,
+    Action.RESTORE,
 }
 # Submissions (a new item, a proposed edit) go to every Efus moderator with powers.
 SUBMISSIONS = {Action.SUBMIT, Action.REVISE}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .decisions import DECISIONS
 
 app_name = "moderation"
 
@@ -8,11 +9,14 @@ urlpatterns = [
     path("moderation/", views.queue, name="queue"),
     path("moderation/log/", views.log, name="log"),
     path("moderation/<str:label>/<int:pk>/", views.review, name="review"),
-    path("moderation/<str:label>/<int:pk>/publish/", views.publish, name="publish"),
-    path(
-        "moderation/<str:label>/<int:pk>/request-changes/",
-        views.request_changes,
-        name="request_changes",
-    ),
-    path("moderation/<str:label>/<int:pk>/unpublish/", views.unpublish, name="unpublish"),
+    # One URL per decision (moderation/decisions.py), all taken by one view.
+    *[
+        path(
+            f"moderation/<str:label>/<int:pk>/{decision.path}/",
+            views.decide,
+            {"decision": decision.name},
+            name=decision.name,
+        )
+        for decision in DECISIONS
+    ],
 ]

@@ -11,23 +11,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import allowed
 
-from . import registry, services
+from . import registry
+from .decisions import BY_NAME, available
 from .diff import describe_changes
 from .filters import EventFilter
 from .forms import DecisionForm
 from .models import ModerationEvent, Revision, Status
+from .services import StaleVersion
+from .versions import version_token
 
 LOG_PER_PAGE = 50
 # Relations a queue row or a review page shows, selected when the model has them.
@@ -55,8 +56,8 @@ def _model(label: str) -> type[models.Model]:
 
 
 def _related(model: type[models.Model]) -> list[str]:
-    names = {f.name for f in model._meta.get_fields()}
-    return [name for name in RELATED if name in names]
+    relations = {f.name for f in model._meta.get_fields() if f.many_to_one}
+    return [name for name in RELATED if name in relations]
 
 
 def _object(label: str, pk: int) -> Any:
@@ -91,10 +92,8 @@ def queue_rows() -> list[QueueRow]:
         for obj in model._default_manager.filter(status=Status.SUBMITTED).select_related(*related):
             rows.append(QueueRow("new", label, obj, obj.created_by, obj.submitted_at))
         revisions = (
-            Revision.objects.filter(
-                content_type=ContentType.objects.get_for_model(model),
-                status=Revision.Status.SUBMITTED,
-            )
+            Revision.objects.open_for(model)
+            .waiting()
             .select_related("created_by")
             .prefetch_related(
                 GenericPrefetch("content_object", [model._default_manager.select_related(*related)])
@@ -123,9 +122,23 @@ def queue(request: HttpRequest) -> HttpResponse:
 # --- Review and decisions ---------------------------------------------------------------------
 
 
-def _review_context(request: HttpRequest, label: str, obj: Any, form: DecisionForm) -> dict:
-    revision = services.open_revision(obj)
+def _review_context(
+    label: str,
+    obj: Any,
+    form: DecisionForm | None = None,
+    *,
+    message: str = "",
+    changed: list[str] | None = None,
+) -> dict[str, Any]:
+    """The review page: the item, its open revision and what it changes, its history, and the
+    decisions that apply, in one form carrying the version shown (``moderation.versions``)."""
+    revision = Revision.objects.open_for(obj).select_related("created_by").first()
     model = type(obj)
+    events = list(ModerationEvent.objects.for_object(obj).select_related("by", "revision"))
+    if form is None:
+        version = version_token(obj, revision)
+        form = DecisionForm(initial={"version": version, "message": message})
+    taken_down = next((e for e in events if e.action == ModerationEvent.Action.UNPUBLISH), None)
     return {
         "label": label,
         "object": obj,
@@ -137,11 +150,15 @@ def _review_context(request: HttpRequest, label: str, obj: Any, form: DecisionFo
         ],
         "revision": revision,
         "changes": describe_changes(obj, revision.data) if revision else [],
-        "events": list(ModerationEvent.objects.for_object(obj).select_related("by", "revision")),
+        "events": events,
         "form": form,
-        "can_publish": obj.status == Status.SUBMITTED
-        or (revision is not None and revision.status == Revision.Status.SUBMITTED),
-        "can_unpublish": obj.status == Status.PUBLISHED,
+        "decisions": available(obj, revision),
+        # A decision refused because the item changed since the page was shown: what changed.
+        "changed": changed,
+        # An unpublished item edited since it was taken down: "publish again" publishes the edit.
+        "edited_since_taken_down": bool(
+            obj.status == Status.UNPUBLISHED and taken_down and obj.updated_at > taken_down.at
+        ),
     }
 
 
@@ -149,53 +166,39 @@ def _review_context(request: HttpRequest, label: str, obj: Any, form: DecisionFo
 @moderator_required
 def review(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     obj = _object(label, pk)
-    return render(
-        request, "moderation/review.html", _review_context(request, label, obj, DecisionForm())
-    )
+    return render(request, "moderation/review.html", _review_context(label, obj))
 
 
-def _decide(
-    request: HttpRequest, label: str, pk: int, service: Callable[..., Any], done: str
-) -> HttpResponse:
+@require_POST
+@moderator_required
+def decide(request: HttpRequest, label: str, pk: int, decision: str) -> HttpResponse:
+    """Take one decision (``moderation.decisions``) on the version of the item the form carries.
+    Refused (409) when the item changed since: the page shows it as it is now and says what
+    changed; the message typed is kept."""
+    chosen = BY_NAME[decision]
     obj = _object(label, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            service(obj=obj, by=request.user, message=form.cleaned_data["message"])
+            chosen.service(
+                obj=obj,
+                by=request.user,
+                message=form.cleaned_data["message"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleVersion as exc:
+            context = _review_context(
+                label, _object(label, pk), message=form.cleaned_data["message"],
+                changed=exc.changes,
+            )  # fmt: skip
+            return render(request, "moderation/review.html", context, status=409)
         except ValidationError as exc:
             form.add_error("message" if exc.code == "message" else None, exc)
         else:
-            messages.success(request, done % {"item": obj})
+            messages.success(request, chosen.done % {"item": obj})
             return redirect("moderation:queue")
-    context = _review_context(request, label, obj, form)
-    return render(request, "moderation/review.html", context, status=400)
-
-
-@require_POST
-@moderator_required
-def publish(request: HttpRequest, label: str, pk: int) -> HttpResponse:
-    return _decide(
-        request, label, pk, services.moderation_publish,
-        _("Published: “%(item)s”. The author is told by email."),
-    )  # fmt: skip
-
-
-@require_POST
-@moderator_required
-def request_changes(request: HttpRequest, label: str, pk: int) -> HttpResponse:
-    return _decide(
-        request, label, pk, services.moderation_request_changes,
-        _("Changes requested on “%(item)s”. The author is told by email."),
-    )  # fmt: skip
-
-
-@require_POST
-@moderator_required
-def unpublish(request: HttpRequest, label: str, pk: int) -> HttpResponse:
-    return _decide(
-        request, label, pk, services.moderation_unpublish,
-        _("Unpublished: “%(item)s” is back with its author. They are told by email."),
-    )  # fmt: skip
+    obj = _object(label, pk)
+    return render(request, "moderation/review.html", _review_context(label, obj, form), status=400)
 
 
 # --- The audit log ----------------------------------------------------------------------------

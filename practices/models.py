@@ -216,24 +216,17 @@ class Practice(Moderated):
 
     objects = PracticeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Moderated.Meta):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("promising practice")
         verbose_name_plural = _("promising practices")
         constraints = [
+            *Moderated.Meta.constraints,  # practice_status_valid, practice_visibility_valid
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True)
                 | Q(period_start__isnull=True)
                 | Q(period_end__gte=F("period_start")),
                 name="practice_period_ordered",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "changes_requested", "published"]),
-                name="practice_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(visibility__in=["public", "network", "police"]),
-                name="practice_visibility_valid",
             ),
         ]
         indexes = [

@@ -10,32 +10,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.permissions import allowed
-from accounts.roles import coordinates, has_coordinator_powers, has_staff_powers, is_member
+from accounts.roles import has_coordinator_powers, has_staff_powers, is_member
 from moderation.models import Status
+from moderation.permissions import (
+    belongs_to_object_city,
+    coordinates_object_city,
+    is_author,
+    is_editable_in_place,
+    moderation_flags,
+)
 
 from .models import Practice
-
-
-@rules.predicate
-def coordinates_practice_city(user: Any, practice: Practice) -> bool:
-    return coordinates(user, practice.city_id)
-
-
-@rules.predicate
-def is_author(user: Any, practice: Practice) -> bool:
-    return bool(user.is_authenticated and practice.created_by_id == user.pk)
-
-
-@rules.predicate
-def is_editable_in_place(user: Any, practice: Practice) -> bool:
-    return practice.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
-
-
-@rules.predicate
-def belongs_to_practice_city(user: Any, practice: Practice) -> bool:
-    return bool(
-        user.is_authenticated and user.is_member and user.city and user.city.pk == practice.city_id
-    )
 
 
 @rules.predicate
@@ -54,12 +39,12 @@ rules.add_rule("practices.add_practice", is_member)
 # the author edits their own draft while it is a draft; Efus staff may edit everything.
 rules.add_rule(
     "practices.change_practice",
-    coordinates_practice_city
+    coordinates_object_city
     | has_staff_powers
-    | (is_author & belongs_to_practice_city & is_editable_in_place),
+    | (is_author & belongs_to_object_city & is_editable_in_place),
 )
 # The coordinator (or the author, if coordinator) submits to moderation.
-rules.add_rule("practices.submit_practice", coordinates_practice_city | has_staff_powers)
+rules.add_rule("practices.submit_practice", coordinates_object_city | has_staff_powers)
 rules.add_rule("practices.add_adoption", can_adopt)
 
 
@@ -85,34 +70,19 @@ def practice_flags(user: Any, practice: Practice) -> dict[str, Any]:
     """What the detail page may offer this user on this practice (computed here, displayed by
     ``practices/includes/practice_actions.html``). At most two queries, whatever the practice.
 
-    Keys: ``can_edit``, ``can_submit``, ``can_adopt`` (and ``has_adopted``: their city already
-    recorded an adoption), ``can_moderate``, ``open_revision`` (a pending edit, or ``None``),
-    ``show_status`` (the user may see unpublished state: author, the city's coordinator, Efus
-    staff), ``ask_coordinator`` (an author who may edit the draft but not submit it).
+    The keys of ``moderation.permissions.moderation_flags`` (``can_edit``, ``can_submit``,
+    ``can_moderate``, ``show_status``, ``open_revision``, ``moderator_message``,
+    ``ask_coordinator``), and ``can_adopt`` (and ``has_adopted``: their city already recorded an
+    adoption).
     """
-    from moderation.services import open_revision
-
     from .models import Adoption
 
-    can_edit = allowed("practices.change_practice", user, practice)
-    may_submit = allowed("practices.submit_practice", user, practice)
-    in_place = practice.status in (Status.DRAFT, Status.CHANGES_REQUESTED)
-    can_moderate = allowed("moderation.moderate", user)
     can_adopt = allowed("practices.add_adoption", user, practice)
     has_adopted = bool(
         can_adopt and Adoption.objects.filter(practice=practice, city=user.city).exists()
     )
-    show_status = bool(can_edit or can_moderate or may_submit or is_author(user, practice))
-    revision = (
-        open_revision(practice) if show_status and practice.status == Status.PUBLISHED else None
-    )
     return {
-        "can_edit": can_edit,
-        "can_submit": bool(may_submit and in_place),
+        **moderation_flags(user, practice),
         "can_adopt": can_adopt and not has_adopted,
         "has_adopted": has_adopted,
-        "can_moderate": can_moderate,
-        "open_revision": revision,
-        "show_status": show_status,
-        "ask_coordinator": bool(can_edit and in_place and not may_submit),
     }

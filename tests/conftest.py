@@ -4,7 +4,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -19,6 +18,7 @@ from accounts.models import Membership
 from cities.models import Theme
 from tests.accounts.factories import UserFactory, give_mfa, make_member
 from tests.cities.factories import reference_body
+from tests.support import PrivateRedis, require_service
 
 
 @pytest.fixture
@@ -96,22 +96,19 @@ def network_member(db):
     return make_member(reference_body("brussels"))
 
 
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process even when REDIS_URL (and so a broker) is configured for the run."""
+    from pactesur.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
 # --- Real services (Redis, PostgreSQL, SMTP, Chromium) -----------------------------------------
-
-
-def require_service(name: str, host: str, port: int) -> None:
-    """Skip the test when a service does not answer on host:port; fail instead when CI=true.
-
-    CI must run every test, so a missing service there is an error, never a silent skip.
-    """
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return
-    except OSError as exc:
-        reason = f"{name} is not reachable at {host}:{port} ({exc})"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{reason}: it is required when CI=true", pytrace=False)
-    pytest.skip(f"{reason}: start it to run this test (see README, Full stack)")
 
 
 @pytest.fixture
@@ -124,77 +121,6 @@ def redis_url() -> str:
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
     require_service("Redis", host, port)
     return f"redis://{host}:{port}"
-
-
-def require_program(name: str, path: str | None) -> str:
-    """The path of a program the test runs; skip without it (fail when CI=true)."""
-    if path and os.access(path, os.X_OK):
-        return path
-    reason = f"{name} is not installed"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{reason}: it is required when CI=true", pytrace=False)
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of the test's own, on a free port, that the test may stop, freeze and start
-    again (never the shared one). It keeps its data in an append-only file, so that, started
-    again, it holds what it held before, as a production Redis with persistence does."""
-
-    def __init__(self, directory: Path) -> None:
-        self.binary = require_program("redis-server", shutil.which("redis-server"))
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--bind", "127.0.0.1",
-                "--port", str(self.port),
-                "--dir", str(self.directory),
-                "--appendonly", "yes",
-                "--appendfsync", "always",
-                "--save", "",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.resume()
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def freeze(self) -> None:
-        """Stop answering while keeping connections open: a hung Redis, not a refusing one."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGCONT)
 
 
 @pytest.fixture
@@ -291,6 +217,10 @@ def site_tour(db) -> Tour:
         obj=returned, by=moderator, message="Please describe the costs."
     )
     draft = practice(officer, "Draft: market day barriers")
+    taken_down = practice(coordinator, "Taken down: harbour cameras")
+    moderation.moderation_submit(obj=taken_down, by=coordinator)
+    moderation.moderation_publish(obj=taken_down, by=moderator)
+    moderation.moderation_unpublish(obj=taken_down, by=moderator, message="A face is visible.")
     from_madrid = practice(madrid_coordinator, "Stadium walkways", visibility="police")
     moderation.moderation_submit(obj=from_madrid, by=madrid_coordinator)
     moderation.moderation_publish(obj=from_madrid, by=moderator)
@@ -355,6 +285,7 @@ def site_tour(db) -> Tour:
             reverse("practices:edit", args=[published.pk]),
             returned.get_absolute_url(),
             reverse("practices:edit", args=[returned.pk]),
+            taken_down.get_absolute_url(),
             from_madrid.get_absolute_url(),
             reverse("practices:adopt", args=[from_madrid.pk]),
             reverse("mfa_index"),
@@ -365,6 +296,7 @@ def site_tour(db) -> Tour:
             review(published),
             review(submitted),
             review(returned),
+            review(taken_down),
             reverse("moderation:log"),
             reverse("accounts:members"),
             reverse("accounts:members") + "?city=nice",
@@ -385,6 +317,7 @@ def site_tour(db) -> Tour:
             "submitted": submitted,
             "returned": returned,
             "draft": draft,
+            "taken_down": taken_down,
             "from_madrid": from_madrid,
         },
     )

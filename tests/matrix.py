@@ -16,6 +16,11 @@ Roles are fixtures from ``tests/conftest.py``: ``anonymous``, ``outsider`` (veri
 Several files per app are fine: every ``tests/**/test_permission_matrix*.py`` with ``CASES``.
 Objects under test belong to Nice unless a case says otherwise, so ``coordinator`` is "own
 city" and ``other_coordinator`` is "other city".
+
+A POST case also checks its effect on the database: ``state(request, kwargs, user)`` reads what
+the action changes (a row's columns, a count), before and after the request. It must change for
+the roles in ``changes`` (by default those expecting a 302: the action's redirect after success)
+and stay the same for every other role: a 302 that changed nothing, or a 404 that did, fails.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ ROLES = (
 EXTRA_ROLES = ("network_member",)
 
 
+State = Callable[[Any, dict[str, Any], Any], Any]
+
+
 @dataclass(frozen=True)
 class Case:
     """One URL and action: expected status for each role (a redirect to login is ``"login"``)."""
@@ -49,12 +57,26 @@ class Case:
     method: str = "get"
     # Builds the URL kwargs (and any objects) from the request fixture; runs inside the test.
     kwargs: Callable[[Any], dict[str, Any]] | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    # The form, or a function of the request fixture and the URL kwargs that returns it.
+    data: dict[str, Any] | Callable[[Any, dict[str, Any]], dict[str, Any]] = field(
+        default_factory=dict
+    )
     id: str = ""
+    # POST: what the action changes, read before and after (request, URL kwargs, user or None).
+    state: State | None = None
+    # POST: the roles whose request must change ``state`` (default: those expecting a 302).
+    changes: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         missing = set(ROLES) - set(self.expected)
         assert not missing, f"{self.url_name}: no expectation for {sorted(missing)}"
+        if self.method == "post":
+            assert self.state is not None, f"{case_id(self)}: a POST case needs a state"
+
+    def changed_by(self, role: str) -> bool:
+        if self.changes is not None:
+            return role in self.changes
+        return self.expected[role] == 302
 
 
 def case_id(case: Case) -> str:
@@ -76,9 +98,11 @@ def run_case(case: Case, role: str, request: Any, client: Any) -> None:
     user = None if role == "anonymous" else request.getfixturevalue(role)
     kwargs = case.kwargs(request) if case.kwargs else {}
     url = reverse(case.url_name, kwargs=kwargs)
+    data = case.data(request, kwargs) if callable(case.data) else case.data
     if user is not None:
         client.force_login(user)
-    response = getattr(client, case.method)(url, data=case.data)
+    before = case.state(request, kwargs, user) if case.state else None
+    response = getattr(client, case.method)(url, data=data)
     expected = case.expected[role]
     if expected == "login":
         assert response.status_code == 302, f"{role} {url}: {response.status_code}"
@@ -87,6 +111,12 @@ def run_case(case: Case, role: str, request: Any, client: Any) -> None:
         assert response.status_code == expected, (
             f"{role} {case.method.upper()} {url}: expected {expected}, got {response.status_code}"
         )
+    if case.state is not None:
+        after = case.state(request, kwargs, user)
+        if case.changed_by(role):
+            assert after != before, f"{role} {case.method.upper()} {url} changed nothing: {after}"
+        else:
+            assert after == before, f"{role} {case.method.upper()} {url}: {before} -> {after}"
 
 
 def all_cases() -> list[Case]:

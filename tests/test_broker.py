@@ -19,6 +19,7 @@ from celery._state import get_current_app
 from accounts.models import OutboundEmail
 from accounts.tasks import sweep_emails
 from moderation.services import moderation_submit
+from moderation.versions import version_token
 from practices.services import practice_create
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +65,10 @@ def _publish_as_moderator(client, efus_staff, coordinator, django_capture_on_com
     moderation_submit(obj=practice, by=coordinator)
     client.force_login(efus_staff)
     url = f"/moderation/practices.practice/{practice.pk}/publish/"
+    version = version_token(practice, None)  # what the review page would carry
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, {"version": version})
     return response, time.monotonic() - started, practice
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port, require_program
+from tests.support import free_port, require_program
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from pactesur.tasks import health_ping
-from tests.conftest import free_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.django_db
 HEALTH = reverse("health")

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.support import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Variables of the developer's shell that would change what is served.

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from moderation.models import Status
 from moderation.services import moderation_submit
+from moderation.versions import version_token
 from pactesur.celery import app as celery_app
 from practices.models import Practice
 from practices.services import practice_create
@@ -110,7 +111,10 @@ def test_with_redis_stopped_pages_sign_in_writes_and_publish_work_and_nothing_st
     )
     moderation_submit(obj=wildfire, by=coordinator)
     client.force_login(efus_staff)
-    response = client.post(reverse("moderation:publish", args=["practices.practice", wildfire.pk]))
+    response = client.post(
+        reverse("moderation:publish", args=["practices.practice", wildfire.pk]),
+        {"version": version_token(wildfire, None)},  # what the review page would carry
+    )
     assert response.status_code == 302
     wildfire.refresh_from_db()
     assert wildfire.status == Status.PUBLISHED

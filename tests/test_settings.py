@@ -5,7 +5,6 @@ once per process. The ``.env`` file a developer may have is ignored (``read_env`
 so the tests see only the variables they set.
 """
 
-import ast
 import json
 import os
 import secrets
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import require_service
+from tests.support import require_service, settings_variables
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,22 +61,6 @@ print(json.dumps({
     "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
 }))
 """
-
-
-def settings_variables() -> set[str]:
-    """Names of the environment variables pactesur/settings.py reads: every env.<type>("NAME")."""
-    tree = ast.parse((BASE_DIR / "pactesur" / "settings.py").read_text())
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == "env"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-    }
 
 
 # Every variable the settings read: removed from the developer's shell before each subprocess.

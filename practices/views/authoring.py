@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.permissions import allowed
 from accounts.roles import has_coordinator_powers
 from moderation.models import Revision, Status
-from moderation.services import moderation_submit, open_revision
+from moderation.services import moderation_submit
 
 from .. import services
 from ..forms import AdoptionForm, PracticeForm
@@ -116,7 +116,7 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         return redirect(practice.get_absolute_url())
-    revision = open_revision(practice) if practice.is_published else None
+    revision = Revision.objects.open_for(practice).first() if practice.is_published else None
     attachments_allowed = practice.is_editable_in_place or allowed(
         "moderation.moderate", request.user
     )
@@ -261,12 +261,7 @@ def practice_mine(request: HttpRequest) -> HttpResponse:
     scope = Q(created_by=user)
     if coordinator:
         scope |= Q(city=user.city)
-    open_revisions = Revision.objects.filter(
-        content_type__app_label="practices",
-        content_type__model="practice",
-        object_id=OuterRef("pk"),
-        status__in=[Revision.Status.SUBMITTED, Revision.Status.CHANGES_REQUESTED],
-    )
+    open_revisions = Revision.objects.open_for(Practice).filter(object_id=OuterRef("pk"))
     practices = (
         Practice.objects.visible_to(user)
         .filter(scope)

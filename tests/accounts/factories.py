@@ -1,6 +1,10 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
 
 from accounts.models import Membership, User
 from tests.cities.factories import BodyFactory
@@ -59,3 +63,10 @@ def make_member(
         give_mfa(user)
     user.__dict__.pop("membership", None)
     return user
+
+
+def totp_code(user, *, offset: int = 0) -> str:
+    """The code the user's authenticator app shows now (``offset`` periods away)."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))

@@ -20,8 +20,7 @@ from django.utils import timezone
 from accounts.emails import render_email
 from accounts.models import Membership, OutboundEmail, User
 from accounts.tasks import sweep_emails
-from tests.accounts.conftest import totp_code
-from tests.accounts.factories import UserFactory, give_mfa, make_member
+from tests.accounts.factories import UserFactory, give_mfa, make_member, totp_code
 
 pytestmark = pytest.mark.django_db
 

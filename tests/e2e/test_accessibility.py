@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import audit, sign_in
+from tests.e2e.browser import audit, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

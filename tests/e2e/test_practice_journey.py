@@ -12,7 +12,7 @@ from moderation.models import ModerationEvent, Status, Visibility
 from practices.models import Practice
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.e2e.conftest import audit, sign_in
+from tests.e2e.browser import audit, sign_in
 from tests.practices.factories import PracticeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -124,3 +124,56 @@ def test_filters_update_the_list_in_place_with_htmx(new_page):
     expect(page.get_by_role("link", name="Stadium walkways")).to_be_visible()
     assert page.evaluate("window.sameDocument") is True
     audit(page)
+
+
+def test_an_edit_is_published_only_as_the_moderator_saw_it(new_page):
+    """The coordinator proposes an edit of a published practice; the moderator sees the diff;
+    the coordinator changes the proposal (making it public) while the moderator looks at the
+    old one: Publish is refused with what changed; once reviewed again it is published, and only
+    then do readers see the new text."""
+    from moderation.services import revision_propose
+
+    coordinator = make_member(reference_body("nice"), role=Membership.Role.COORDINATOR)
+    moderator = make_member(reference_body("paris"), mfa=True)
+    practice = PracticeFactory(
+        title="Night buses", summary="Late buses with a patrol on board.",
+        visibility=Visibility.NETWORK, created_by=coordinator,
+    )  # fmt: skip
+
+    author = new_page()
+    sign_in(author, coordinator)
+    author.goto(f"/practices/{practice.pk}/edit/")
+    audit(author)
+    author.get_by_label("Summary").fill("Late buses with two officers on board.")
+    author.get_by_role("button", name="Send the edit for review").click()
+    expect(author.locator(".messages")).to_contain_text("Your edit is sent")
+    audit(author)
+
+    staff = new_page()
+    sign_in(staff, moderator)
+    staff.goto(f"/moderation/practices.practice/{practice.pk}/")
+    expect(staff.get_by_role("heading", name="What the edit changes")).to_be_visible()
+    expect(staff.locator(".word-diff ins", has_text="officers")).to_be_visible()
+    expect(staff.locator(".word-diff del", has_text="patrol")).to_be_visible()
+    audit(staff)
+
+    # Meanwhile the coordinator changes the proposal: it would now be public.
+    practice.refresh_from_db()
+    revision_propose(
+        obj=practice, by=coordinator,
+        data={"summary": "Late buses with two officers on board.", "visibility": "public"},
+    )  # fmt: skip
+    staff.get_by_role("button", name="Publish the edit").click()
+    expect(staff.get_by_role("alert")).to_contain_text("Your decision was not applied")
+    expect(staff.get_by_role("alert")).to_contain_text("In the proposed edit: who can read it")
+    audit(staff)
+    practice.refresh_from_db()
+    assert practice.summary == "Late buses with a patrol on board."  # readers: the old text
+
+    staff.get_by_role("button", name="Publish the edit").click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("Moderation queue")
+    audit(staff)
+    visitor = new_page()
+    visitor.goto(practice.get_absolute_url())
+    expect(visitor.get_by_text("Late buses with two officers on board.")).to_be_visible()
+    audit(visitor)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from accounts.models import Membership, User
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.e2e.conftest import audit, totp_code
+from tests.e2e.browser import audit, totp_code
 
 # serialized_rollback: the live server needs committed rows (a transactional test), and the
 # reference data (cities, bodies, themes) the flush removes is put back for the tests after.

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cities.models import Theme
-from tests.e2e.conftest import DESKTOP, MOBILE, audit, sign_in
+from tests.e2e.browser import DESKTOP, MOBILE, audit, sign_in
 from tests.practices.factories import PracticeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

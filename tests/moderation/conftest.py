@@ -1,20 +1,9 @@
-"""Fixtures for the moderation tests (and the practices tests that send moderation emails)."""
+"""Fixtures for the moderation tests."""
 
 import pytest
-
-from pactesur.celery import app as celery_app
-
-
-@pytest.fixture
-def celery_eager():
-    """Run tasks in-process even when REDIS_URL (and so a broker) is configured for the run."""
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture(autouse=True)
 def _eager(celery_eager):
+    """Tasks run in-process (``celery_eager`` in tests/conftest.py)."""
     yield

@@ -25,6 +25,14 @@ def review_url(practice, name="review"):
     return reverse(f"moderation:{name}", args=[LABEL, practice.pk])
 
 
+def decide(client, practice, name, message="", **kwargs):
+    """A decision from the review page, with the version of the item it showed."""
+    version = client.get(review_url(practice)).context["form"].initial["version"]
+    return client.post(
+        review_url(practice, name), {"message": message, "version": version}, **kwargs
+    )
+
+
 def submitted_by(coordinator, title, **data):
     practice = practice_create(by=coordinator, data={"title": title, "summary": "S", **data})
     moderation_submit(obj=practice, by=coordinator)
@@ -62,8 +70,25 @@ def test_queue_lists_new_items_and_edits_oldest_first(
     assert review_url(old) in html and "Edit</span>" in html
 
 
-def test_queue_query_count_does_not_grow(client, efus_staff, coordinator):
+MODERATOR = [
+    "the session",
+    "the user",
+    "their membership, body and city (accounts.roles)",
+    "their TOTP authenticator (staff powers)",
+]
+QUEUE_QUERIES = [
+    *MODERATOR,
+    "submitted practices, with their city, body and author",
+    "practices' proposed edits waiting, with their author",
+    "the practices they edit, with their city, body and author (prefetched)",
+    "submitted bulletins (the tests' second moderated model), with their city and author",
+    "bulletins' proposed edits waiting (none: no prefetch)",
+]
+
+
+def test_queue_costs_the_same_queries_at_1_and_25_rows(client, efus_staff, coordinator):
     client.force_login(efus_staff)
+    client.get(reverse("moderation:queue"))  # warm up: the content types
 
     def count(rows):
         Practice.objects.all().delete()
@@ -78,7 +103,7 @@ def test_queue_query_count_does_not_grow(client, efus_staff, coordinator):
         assert len(response.context["rows"]) == rows
         return len(queries)
 
-    assert count(1) == count(25)
+    assert count(1) == count(25) == len(QUEUE_QUERIES)
 
 
 # --- Review -----------------------------------------------------------------------------------
@@ -159,7 +184,7 @@ def test_unknown_label_is_404(client, efus_staff):
 def test_publish_from_the_review_page(client, efus_staff, coordinator):
     practice = submitted_by(coordinator, "Beach patrols")
     client.force_login(efus_staff)
-    response = client.post(review_url(practice, "publish"), {"message": ""}, follow=True)
+    response = decide(client, practice, "publish", follow=True)
     assert response.redirect_chain[-1][0] == reverse("moderation:queue")
     assert "Published: “Beach patrols”" in response.content.decode()
     practice.refresh_from_db()
@@ -169,12 +194,12 @@ def test_publish_from_the_review_page(client, efus_staff, coordinator):
 def test_request_changes_needs_a_message_and_keeps_the_page(client, efus_staff, coordinator):
     practice = submitted_by(coordinator, "Beach patrols")
     client.force_login(efus_staff)
-    response = client.post(review_url(practice, "request_changes"), {"message": "   "})
+    response = decide(client, practice, "request_changes", "   ")
     assert response.status_code == 400
     assert "the message is required" in response.content.decode()
     practice.refresh_from_db()
     assert practice.status == Status.SUBMITTED
-    response = client.post(review_url(practice, "request_changes"), {"message": "Add the costs."})
+    response = decide(client, practice, "request_changes", "Add the costs.")
     assert response.status_code == 302
     practice.refresh_from_db()
     assert (
@@ -186,9 +211,9 @@ def test_request_changes_needs_a_message_and_keeps_the_page(client, efus_staff, 
 def test_publishing_a_draft_is_refused_with_a_message(client, efus_staff, coordinator):
     practice = practice_create(by=coordinator, data={"title": "Draft", "summary": "S"})
     client.force_login(efus_staff)
-    response = client.post(review_url(practice, "publish"))
+    response = decide(client, practice, "publish")
     assert response.status_code == 400
-    assert "Nothing is waiting for review" in response.content.decode()
+    assert "This decision does not apply to the item as it is" in response.content.decode()
     practice.refresh_from_db()
     assert practice.status == Status.DRAFT
 
@@ -196,20 +221,17 @@ def test_publishing_a_draft_is_refused_with_a_message(client, efus_staff, coordi
 def test_unpublish_with_a_reason(client, efus_staff):
     practice = PracticeFactory()
     client.force_login(efus_staff)
-    assert client.post(review_url(practice, "unpublish"), {"message": ""}).status_code == 400
-    assert (
-        client.post(review_url(practice, "unpublish"), {"message": "Personal data."}).status_code
-        == 302
-    )
+    assert decide(client, practice, "unpublish", "").status_code == 400
+    assert decide(client, practice, "unpublish", "Personal data.").status_code == 302
     practice.refresh_from_db()
-    assert practice.status == Status.CHANGES_REQUESTED
+    assert practice.status == Status.UNPUBLISHED
 
 
 def test_publishing_an_edit_from_the_review_page_applies_it(client, efus_staff, coordinator):
     practice = PracticeFactory(title="Old title", created_by=coordinator)
     revision = revision_propose(obj=practice, by=coordinator, data={"title": "New title"})
     client.force_login(efus_staff)
-    client.post(review_url(practice, "publish"))
+    decide(client, practice, "publish")
     practice.refresh_from_db()
     revision.refresh_from_db()
     assert practice.title == "New title" and revision.status == Revision.Status.PUBLISHED
@@ -234,7 +256,7 @@ def test_moderators_are_emailed_on_submission_and_authors_on_decision(
 
     client.force_login(efus_staff)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(review_url(practice, "request_changes"), {"message": "Add <the> costs."})
+        decide(client, practice, "request_changes", "Add <the> costs.")
     assert [m.to for m in mailoutbox] == [[coordinator.email]]
     assert mailoutbox[0].subject == "[PACTESUR] Changes requested: Beach patrols"
     assert "Add <the> costs." in mailoutbox[0].body  # plain text, not escaped
@@ -248,7 +270,7 @@ def test_moderators_are_emailed_on_submission_and_authors_on_decision(
 def test_log_lists_every_transition_and_filters(client, efus_staff, coordinator):
     practice = submitted_by(coordinator, "Beach patrols")
     client.force_login(efus_staff)
-    client.post(review_url(practice, "request_changes"), {"message": "Add the costs."})
+    decide(client, practice, "request_changes", "Add the costs.")
     response = client.get(reverse("moderation:log"))
     assert [e.action for e in response.context["events"]] == ["request_changes", "submit"]
     html = response.content.decode()
@@ -262,7 +284,14 @@ def test_log_lists_every_transition_and_filters(client, efus_staff, coordinator)
     assert "Select a valid choice" in response.content.decode()
 
 
-def test_log_query_count_does_not_grow(client, efus_staff, coordinator):
+LOG_QUERIES = [
+    *MODERATOR,
+    "the count of the filtered events",
+    "the page of events, with their author, content type and revision",
+]
+
+
+def test_log_costs_the_same_queries_at_1_and_25_rows(client, efus_staff, coordinator):
     client.force_login(efus_staff)
 
     def count(rows):
@@ -275,7 +304,7 @@ def test_log_query_count_does_not_grow(client, efus_staff, coordinator):
         assert len(response.context["events"]) == rows
         return len(queries)
 
-    assert count(1) == count(25)
+    assert count(1) == count(25) == len(LOG_QUERIES)
 
 
 def test_log_is_paginated(client, efus_staff, coordinator, settings):
@@ -300,3 +329,104 @@ def test_reader_city_coordinator_cannot_reach_the_review_page(client, other_coor
     )
     client.force_login(other_coordinator)
     assert client.get(review_url(practice)).status_code == 404
+
+
+# --- Decisions on what the moderator saw ---------------------------------------------------------
+
+
+def test_a_decision_on_an_edit_changed_since_the_page_was_shown_is_refused_and_shown_again(
+    client, efus_staff, coordinator
+):
+    """The coordinator makes a police-only practice public after the moderator opened the page:
+    Publish is refused, the page shows the new diff and says what changed, the message typed
+    stays, and a second Publish (on the version now shown) applies what the moderator saw."""
+    practice = PracticeFactory(title="Drone drills", visibility="police", created_by=coordinator)
+    revision_propose(obj=practice, by=coordinator, data={"title": "Drone drills at night"})
+    client.force_login(efus_staff)
+    seen = client.get(review_url(practice)).context["form"].initial["version"]
+    revision_propose(
+        obj=practice,
+        by=coordinator,
+        data={"title": "Drone drills at night", "visibility": "public"},
+    )
+    response = client.post(review_url(practice, "publish"), {"message": "Fine.", "version": seen})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your decision was not applied: the item changed since you opened this page." in html
+    assert "In the proposed edit: who can read it" in html
+    assert {c["name"] for c in response.context["changes"]} == {"title", "visibility"}
+    assert ">\nFine.</textarea>" in html  # the message typed is kept
+    practice.refresh_from_db()
+    assert practice.visibility == "police" and practice.title == "Drone drills"
+    again = response.context["form"].initial["version"]
+    assert again != seen
+    client.post(review_url(practice, "publish"), {"message": "Fine.", "version": again})
+    practice.refresh_from_db()
+    assert (practice.title, practice.visibility) == ("Drone drills at night", "public")
+
+
+def test_a_decision_without_a_version_is_refused(client, efus_staff, coordinator):
+    practice = submitted_by(coordinator, "Beach patrols")
+    client.force_login(efus_staff)
+    response = client.post(review_url(practice, "publish"), {"message": ""})
+    assert response.status_code == 409
+    assert "did not say which version" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.status == Status.SUBMITTED
+
+
+def test_a_second_moderator_deciding_on_the_same_page_is_told_it_was_decided(
+    client, efus_staff, coordinator
+):
+    practice = submitted_by(coordinator, "Beach patrols")
+    client.force_login(efus_staff)
+    seen = client.get(review_url(practice)).context["form"].initial["version"]
+    assert client.post(review_url(practice, "publish"), {"version": seen}).status_code == 302
+    response = client.post(review_url(practice, "reject"), {"message": "No.", "version": seen})
+    assert response.status_code == 409
+    assert "Its status is now “Published”" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.status == Status.PUBLISHED
+    assert ModerationEvent.objects.for_object(practice).filter(action="reject").count() == 0
+
+
+def test_the_review_page_offers_the_decisions_that_apply(client, efus_staff, coordinator):
+    client.force_login(efus_staff)
+    submitted = submitted_by(coordinator, "Beach patrols")
+    published = PracticeFactory(created_by=coordinator)
+    edited = PracticeFactory(created_by=coordinator)
+    revision_propose(obj=edited, by=coordinator, data={"title": "New title"})
+    unpublished = PracticeFactory(status=Status.UNPUBLISHED, created_by=coordinator)
+    offered = {
+        name: [d["name"] for d in client.get(review_url(p)).context["decisions"]]
+        for name, p in (
+            ("submitted", submitted), ("published", published), ("edited", edited),
+            ("unpublished", unpublished),
+        )
+    }  # fmt: skip
+    assert offered == {
+        "submitted": ["publish", "request_changes", "reject"],
+        "published": ["unpublish"],
+        "edited": ["publish", "request_changes", "reject", "unpublish"],
+        "unpublished": ["restore"],
+    }
+    html = client.get(review_url(edited)).content.decode()
+    assert "Publish the edit" in html and "Reject the edit" in html
+    html = client.get(review_url(unpublished)).content.decode()
+    assert review_url(unpublished, "restore") in html and "Publish again" in html
+
+
+def test_restoring_an_item_edited_since_it_was_taken_down_says_so(client, efus_staff, coordinator):
+    from practices.services import practice_update
+
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    client.force_login(efus_staff)
+    decide(client, practice, "unpublish", "A name in the text.")
+    note = "Its authors edited it since it was taken down"
+    assert note not in client.get(review_url(practice)).content.decode()
+    practice.refresh_from_db()
+    practice_update(practice=practice, by=coordinator, data={"title": "Barriers, no name"})
+    assert note in client.get(review_url(practice)).content.decode()
+    assert decide(client, practice, "restore", "The name is gone.").status_code == 302
+    practice.refresh_from_db()
+    assert (practice.status, practice.title) == (Status.PUBLISHED, "Barriers, no name")

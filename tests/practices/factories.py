@@ -5,6 +5,28 @@ from moderation.models import Status, Visibility
 from practices.models import Adoption, Practice
 from tests.cities.factories import reference_body
 
+# The practice form, filled in as a member would (POST data of the create and edit pages).
+PRACTICE_FORM = {
+    "title": "Night-time mediators in the Old Town",
+    "summary": "Mediators patrol bar streets on weekend nights.",
+    "problem": "Noise and **fights** when bars close.",
+    "mechanism": "",
+    "context": "",
+    "implementation": "",
+    "resources": "",
+    "evaluation": "",
+    "transferability": "",
+    "outcome": "promising",
+    "evaluation_stage": "local",
+    "period_start": "2023-06-01",
+    "period_end": "",
+    "original_language": "fr",
+    "contact_role": "Prevention unit",
+    "contact_email": "",
+    "links": "https://example.org/report\nhttps://example.org/video",
+    "visibility": "public",
+}
+
 
 class PracticeFactory(factory.django.DjangoModelFactory):
     """A published, public practice of Nice by default (search vector kept current)."""

@@ -17,6 +17,7 @@ from practices.models import Attachment, Practice
 from practices.views import browse
 from tests.cities.factories import CityFactory, ThemeFactory
 from tests.practices.factories import AdoptionFactory, PracticeFactory
+from tests.practices.pages import listed
 
 LIST = reverse("practices:list")
 
@@ -27,13 +28,6 @@ def theme(slug: str) -> Theme:
 
 def city(slug: str) -> City:
     return City.objects.get(slug=slug)
-
-
-def listed(response) -> list[str]:
-    """Titles of the cards on the page, in order (read from the HTML)."""
-    return re.findall(
-        r'class="practice-card-title"><a href="[^"]+">([^<]+)</a>', response.content.decode()
-    )
 
 
 def get_list(client, **params):

@@ -19,7 +19,7 @@ from practices.services import attachment_add
 from tests.cities.factories import ThemeFactory
 from tests.practices.factories import PracticeFactory
 from tests.practices.files import pdf
-from tests.practices.test_browse import listed
+from tests.practices.pages import listed
 
 LIST = reverse("practices:list")
 

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from moderation.models import Status, Visibility
+from moderation.models import Revision, Status, Visibility
+from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add
 from tests.matrix import Case, matrix_params, run_case
-from tests.moderation.conftest import celery_eager  # noqa: F401
-from tests.practices.factories import PracticeFactory
+from tests.practices.factories import PRACTICE_FORM, PracticeFactory
 from tests.practices.files import pdf
-from tests.practices.test_authoring import FORM
 
 ROLES = (
     "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
@@ -68,6 +67,28 @@ def published_attachment(request: Any) -> dict[str, Any]:
     return _attachment(request, PracticeFactory())
 
 
+# What each POST changes (tests/matrix.py): read before and after the request.
+
+
+def practices_titled_like_the_form(request: Any, kwargs: dict[str, Any], user: Any) -> int:
+    return Practice.objects.filter(title=PRACTICE_FORM["title"]).count()
+
+
+def practice_row(request: Any, kwargs: dict[str, Any], user: Any) -> Any:
+    """The practice's moderation state and text, and its open revision's proposal."""
+    row = Practice.objects.filter(pk=kwargs["pk"]).values("status", "title", "summary").first()
+    proposal = Revision.objects.open_for(Practice).filter(object_id=kwargs["pk"])
+    return row, list(proposal.values_list("status", "data"))
+
+
+def attachment_exists(request: Any, kwargs: dict[str, Any], user: Any) -> bool:
+    return Attachment.objects.filter(pk=kwargs["attachment_pk"]).exists()
+
+
+def adoptions(request: Any, kwargs: dict[str, Any], user: Any) -> int:
+    return Adoption.objects.filter(practice_id=kwargs["pk"]).count()
+
+
 # Who may see a Nice draft by the member: its author, the Nice coordinator, Efus staff.
 DRAFT_READERS = ("member", "coordinator", "efus_staff")
 NOT_DRAFT_READERS = {r: 404 for r in ROLES if r not in DRAFT_READERS and r != "anonymous"}
@@ -78,7 +99,8 @@ CASES = [
         "practices:create",
         expect(302, outsider=404, pending_member=404),
         method="post",
-        data=FORM,
+        data=PRACTICE_FORM,
+        state=practices_titled_like_the_form,
     ),
     Case("practices:mine", MEMBERS_ONLY),
     Case("practices:edit", expect(200, **NOT_DRAFT_READERS), kwargs=draft, id="edit-draft"),
@@ -87,7 +109,8 @@ CASES = [
         expect(302, **NOT_DRAFT_READERS),
         method="post",
         kwargs=draft,
-        data=FORM,
+        data=PRACTICE_FORM,
+        state=practice_row,
         id="post:edit-draft",
     ),
     # Everyone can read a public practice; only the city's coordinator and Efus staff edit it.
@@ -102,7 +125,8 @@ CASES = [
         expect(403, coordinator=302, efus_staff=302),
         method="post",
         kwargs=published,
-        data=FORM,
+        data=PRACTICE_FORM,
+        state=practice_row,
         id="post:edit-published",
     ),
     Case(
@@ -110,6 +134,7 @@ CASES = [
         expect(302, **NOT_DRAFT_READERS, member=403),
         method="post",
         kwargs=draft,
+        state=practice_row,
     ),
     Case(
         "practices:submit",
@@ -147,6 +172,7 @@ CASES = [
         expect(302, **NOT_DRAFT_READERS),
         method="post",
         kwargs=draft_attachment,
+        state=attachment_exists,
         id="post:attachment_delete-draft",
     ),
     Case(
@@ -154,6 +180,10 @@ CASES = [
         expect(403, coordinator=302, efus_staff=302),
         method="post",
         kwargs=published_attachment,
+        state=attachment_exists,
+        # The coordinator is sent back to the page with an error: files of a published practice
+        # are the moderators' to delete.
+        changes=("efus_staff",),
         id="post:attachment_delete-published",
     ),
     Case(
@@ -170,6 +200,7 @@ CASES = [
         method="post",
         kwargs=published,
         data={"kind": "adapted", "outcome_note": "We adapted it."},
+        state=adoptions,
     ),
     Case(
         "practices:adopt",

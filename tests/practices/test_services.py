@@ -2,18 +2,20 @@
 published practices, the audit log, emails after commit, attachments and adoptions."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cities.models import Theme
+from moderation.fields import revision_changes
 from moderation.models import ModerationEvent, Revision, Status, Visibility
 from moderation.services import (
     moderation_delete,
     moderation_publish,
+    moderation_reject,
     moderation_request_changes,
+    moderation_restore,
     moderation_submit,
     moderation_unpublish,
-    open_revision,
-    revision_changes,
 )
 from practices.models import Adoption, Practice
 from practices.services import (
@@ -25,7 +27,6 @@ from practices.services import (
 )
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.moderation.conftest import celery_eager  # noqa: F401  (tasks run in-process)
 from tests.practices.factories import PracticeFactory
 from tests.practices.files import HTML_BYTES, pdf, png, upload
 
@@ -167,7 +168,7 @@ def test_editing_a_published_practice_leaves_the_public_text_until_approved(
     assert practice.title == "Barriers"  # readers still see the published text
     assert practice.status == Status.PUBLISHED
     assert not Practice.objects.search("modular").filter(pk=practice.pk).exists()
-    revision = open_revision(practice)
+    revision = Revision.objects.open_for(practice).first()
     assert revision.status == Revision.Status.SUBMITTED and revision.created_by == coordinator
     assert "Edit to review" in mailoutbox[-1].subject and mailoutbox[-1].to == [efus_staff.email]
 
@@ -183,7 +184,7 @@ def test_editing_a_published_practice_leaves_the_public_text_until_approved(
         moderation_publish(obj=practice, by=efus_staff)
     practice.refresh_from_db()
     assert practice.title == "Modular barriers" and practice.summary == "New summary."
-    assert open_revision(practice) is None
+    assert Revision.objects.open_for(practice).first() is None
     assert Practice.objects.search("modular").filter(pk=practice.pk).exists()  # index kept current
     assert Revision.objects.get(pk=revision.pk).status == Revision.Status.PUBLISHED
     assert [m.to for m in mailoutbox] == [[coordinator.email]]
@@ -196,7 +197,7 @@ def test_changes_requested_on_an_edit_then_resubmitted(coordinator, efus_staff):
     practice = PracticeFactory(title="Barriers", created_by=coordinator)
     practice_update(practice=practice, by=coordinator, data={"title": "Barriers v2"})
     moderation_request_changes(obj=practice, by=efus_staff, message="Keep the old title.")
-    revision = open_revision(practice)
+    revision = Revision.objects.open_for(practice).first()
     assert revision.status == Revision.Status.CHANGES_REQUESTED
     practice_update(practice=practice, by=coordinator, data={"title": "Barriers (2024)"})
     revision.refresh_from_db()
@@ -230,18 +231,167 @@ def test_author_cannot_edit_their_draft_once_published(member, efus_staff, coord
         practice_update(practice=practice, by=member, data={"title": "Changed"})
 
 
-def test_unpublish_sends_it_back_with_a_message(coordinator, efus_staff):
+def test_unpublish_takes_it_down_with_a_message(coordinator, efus_staff):
     practice = PracticeFactory(created_by=coordinator)
     with pytest.raises(ValidationError):
         moderation_unpublish(obj=practice, by=efus_staff, message="")
     moderation_unpublish(obj=practice, by=efus_staff, message="Contains a name.")
     practice.refresh_from_db()
-    assert practice.status == Status.CHANGES_REQUESTED
+    assert practice.status == Status.UNPUBLISHED
+    assert practice.moderation_message == "Contains a name."
     assert (
         not Practice.objects.visible_to(make_member(reference_body("madrid")))
         .filter(pk=practice.pk)
         .exists()
     )
+    # Its coordinator may edit it in place and submit it again.
+    practice_update(practice=practice, by=coordinator, data={"title": "Without the name"})
+    practice.refresh_from_db()
+    assert practice.title == "Without the name" and practice.status == Status.UNPUBLISHED
+    moderation_submit(obj=practice, by=coordinator)
+    practice.refresh_from_db()
+    assert practice.status == Status.SUBMITTED
+
+
+def test_unpublish_closes_a_pending_edit_unapplied(coordinator, efus_staff):
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    practice_update(practice=practice, by=coordinator, data={"title": "Barriers v2"})
+    moderation_unpublish(obj=practice, by=efus_staff, message="Outdated.")
+    practice.refresh_from_db()
+    assert practice.title == "Barriers"
+    assert Revision.objects.open_for(practice).first() is None
+    assert Revision.objects.get().status == Revision.Status.REJECTED
+    event = ModerationEvent.objects.for_object(practice).get(action="unpublish")
+    assert event.revision is not None and event.message == "Outdated."
+
+
+def test_restore_publishes_an_unpublished_practice_again_with_a_reason(
+    coordinator, efus_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    first_published = practice.published_at
+    moderation_unpublish(obj=practice, by=efus_staff, message="Checking a figure.")
+    with pytest.raises(ValidationError) as exc:
+        moderation_restore(obj=practice, by=efus_staff, message="  ")
+    assert exc.value.code == "message"
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_restore(obj=practice, by=efus_staff, message="The figure is right.")
+    practice.refresh_from_db()
+    assert practice.status == Status.PUBLISHED and practice.moderation_message == ""
+    assert practice.published_at == first_published  # "first published" stays
+    assert Practice.objects.visible_to(AnonymousUser()).filter(pk=practice.pk).exists()
+    event = ModerationEvent.objects.for_object(practice).first()
+    assert (event.action, event.from_status, event.to_status, event.message) == (
+        "restore",
+        "unpublished",
+        "published",
+        "The figure is right.",
+    )
+    # (the email of the unpublication, queued before, goes in the same sending)
+    assert {tuple(m.to) for m in mailoutbox} == {(coordinator.email,)}
+    assert mailoutbox[-1].subject == "[PACTESUR] Published again: Barriers"
+    assert "The figure is right." in mailoutbox[-1].body
+    with pytest.raises(ValidationError) as exc:  # published: nothing to restore
+        moderation_restore(obj=practice, by=efus_staff, message="Again.")
+    assert exc.value.code == "state"
+
+
+def test_reject_sends_a_submission_back_to_draft_with_a_reason(
+    coordinator, efus_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    practice = draft(coordinator)
+    moderation_submit(obj=practice, by=coordinator)
+    with pytest.raises(ValidationError) as exc:
+        moderation_reject(obj=practice, by=efus_staff, message="")
+    assert exc.value.code == "message"
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_reject(obj=practice, by=efus_staff, message="Not a police practice.")
+    practice.refresh_from_db()
+    assert practice.status == Status.DRAFT
+    assert practice.moderation_message == "Not a police practice."
+    event = ModerationEvent.objects.for_object(practice).first()
+    assert (event.action, event.from_status, event.to_status) == ("reject", "submitted", "draft")
+    decided = [m for m in mailoutbox if "Rejected" in m.subject]
+    assert [m.to for m in decided] == [[coordinator.email]]
+    with pytest.raises(ValidationError):  # a draft: nothing waits
+        moderation_reject(obj=practice, by=efus_staff, message="Again.")
+
+
+def test_reject_closes_a_proposed_edit_and_keeps_the_published_text(
+    coordinator, efus_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    practice_update(practice=practice, by=coordinator, data={"title": "Barriers v2"})
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation_reject(obj=practice, by=efus_staff, message="The old title is clearer.")
+    practice.refresh_from_db()
+    assert practice.title == "Barriers" and practice.status == Status.PUBLISHED
+    assert Revision.objects.get().status == Revision.Status.REJECTED
+    assert Revision.objects.open_for(practice).first() is None
+    assert mailoutbox[-1].subject == "[PACTESUR] Your edit is rejected: Barriers"
+    # A new proposal starts a new revision.
+    practice_update(practice=practice, by=coordinator, data={"title": "Barriers (2024)"})
+    assert Revision.objects.count() == 2
+
+
+def test_only_moderators_reject_and_restore(coordinator):
+    practice = draft(coordinator)
+    moderation_submit(obj=practice, by=coordinator)
+    with pytest.raises(PermissionDenied):
+        moderation_reject(obj=practice, by=coordinator, message="No.")
+    published = PracticeFactory(status=Status.UNPUBLISHED, created_by=coordinator)
+    with pytest.raises(PermissionDenied):
+        moderation_restore(obj=published, by=coordinator, message="Yes.")
+
+
+def test_publishing_an_edit_saves_the_row_once(coordinator, efus_staff):
+    from django.db.models.signals import post_save
+
+    practice = PracticeFactory(title="Barriers", created_by=coordinator)
+    practice_update(
+        practice=practice, by=coordinator,
+        data={"title": "Barriers v2", "themes": list(Theme.objects.all()[:2])},
+    )  # fmt: skip
+    saves = []
+
+    def saved(sender, instance, update_fields, **kwargs):
+        saves.append(update_fields)
+
+    post_save.connect(saved, sender=Practice)
+    try:
+        moderation_publish(obj=practice, by=efus_staff)
+    finally:
+        post_save.disconnect(saved, sender=Practice)
+    assert len(saves) == 1 and {"title", "updated_at"} <= set(saves[0])
+    practice.refresh_from_db()
+    assert practice.title == "Barriers v2" and practice.themes.count() == 2
+
+
+def test_a_decision_on_a_version_the_moderator_did_not_see_is_refused(coordinator, efus_staff):
+    """The issue's case: the coordinator makes a police-only practice public after the moderator
+    opened the review page; the moderator's Publish must not apply it."""
+    from moderation.services import StaleVersion
+    from moderation.versions import version_token
+
+    practice = PracticeFactory(title="Drone drills", visibility=Visibility.POLICE)
+    practice_update(practice=practice, by=coordinator, data={"title": "Drone drills at night"})
+    seen = version_token(practice, Revision.objects.open_for(practice).first())
+    practice_update(
+        practice=practice, by=coordinator,
+        data={"title": "Drone drills at night", "visibility": Visibility.PUBLIC},
+    )  # fmt: skip
+    with pytest.raises(StaleVersion) as exc:
+        moderation_publish(obj=practice, by=efus_staff, version=seen)
+    assert exc.value.changes == ["In the proposed edit: who can read it"]
+    practice.refresh_from_db()
+    assert (practice.title, practice.visibility) == ("Drone drills", Visibility.POLICE)
+    assert Revision.objects.open_for(practice).get().status == Revision.Status.SUBMITTED
+    with pytest.raises(StaleVersion):  # a version the site did not make
+        moderation_publish(obj=practice, by=efus_staff, version="made-up")
+    fresh = version_token(practice, Revision.objects.open_for(practice).first())
+    moderation_publish(obj=practice, by=efus_staff, version=fresh)
+    practice.refresh_from_db()
+    assert practice.visibility == Visibility.PUBLIC
 
 
 def test_period_end_before_start_is_refused(member):

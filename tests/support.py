@@ -1,0 +1,120 @@
+"""Helpers the tests share that are neither fixtures nor factories: the services and programs a
+test needs (skipped without them, failed when CI=true), free ports, a private Redis, the
+variables the settings read. Tests import them from here, never from another test module."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip the test when a service does not answer on host:port; fail instead when CI=true.
+
+    CI must run every test, so a missing service there is an error, never a silent skip.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as exc:
+        reason = f"{name} is not reachable at {host}:{port} ({exc})"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}: it is required when CI=true", pytrace=False)
+    pytest.skip(f"{reason}: start it to run this test (see README, Full stack)")
+
+
+def require_program(name: str, path: str | None) -> str:
+    """The path of a program the test runs; skip without it (fail when CI=true)."""
+    if path and os.access(path, os.X_OK):
+        return path
+    reason = f"{name} is not installed"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}: it is required when CI=true", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a free port, that the test may stop, freeze and start
+    again (never the shared one). It keeps its data in an append-only file, so that, started
+    again, it holds what it held before, as a production Redis with persistence does."""
+
+    def __init__(self, directory: Path) -> None:
+        self.binary = require_program("redis-server", shutil.which("redis-server"))
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--bind", "127.0.0.1",
+                "--port", str(self.port),
+                "--dir", str(self.directory),
+                "--appendonly", "yes",
+                "--appendfsync", "always",
+                "--save", "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.resume()
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def freeze(self) -> None:
+        """Stop answering while keeping connections open: a hung Redis, not a refusing one."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
+
+def settings_variables() -> set[str]:
+    """Names of the environment variables pactesur/settings.py reads: every env.<type>("NAME")."""
+    tree = ast.parse((BASE_DIR / "pactesur" / "settings.py").read_text())
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "env"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
