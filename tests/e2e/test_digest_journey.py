@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from cities.models import Theme
 from digests.models import Subscriber
-from tests.e2e.conftest import audit
+from tests.e2e.browser import audit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
