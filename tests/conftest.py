@@ -96,6 +96,13 @@ def network_member(db):
     return make_member(reference_body("brussels"))
 
 
+@pytest.fixture
+def network_coordinator(db):
+    """The coordinator, with two-factor authentication, of a body that is not police
+    (safe.brussels): lists show them their city's police-only practices too."""
+    return make_member(reference_body("brussels"), role=Membership.Role.COORDINATOR)
+
+
 # --- Real services (Redis, PostgreSQL, SMTP, Chromium) -----------------------------------------
 
 
