@@ -10,6 +10,11 @@ cache, then gives every request a query string of its own (``&cold=<n>``), as th
 cold scenarios do: every page is rendered, with what earlier requests left in the cache (cards,
 counts). ``--cprofile`` also prints the functions with the most time. Without URLs, the
 benchmark's pages are measured.
+
+``--without LAYER,...`` measures the pages without some of the list cache's layers (each
+rendering is then built on every request), to see what each layer saves: ``list`` (the page
+below its title), ``form`` (the filter form), ``count``, ``cards``, ``filter-choices``, ``home``,
+``city``, ``more`` (a practice's related lists). ``bench/README.md`` has the figures.
 """
 
 from __future__ import annotations
@@ -47,6 +52,26 @@ class QueryTimer:
             self.count += 1
 
 
+def without_layers(layers: set[str]) -> None:
+    """Build the renderings of these layers on every request (``lists.cache.Renderings``: a
+    rendering is named by its first part, cards by their ``card-`` keys)."""
+    from lists.cache import Renderings
+
+    get, get_many = Renderings.get, Renderings.get_many
+
+    def patched_get(self: Any, parts: Any, build: Any) -> Any:
+        parts = list(parts)
+        return build() if parts[0] in layers else get(self, parts, build)
+
+    def patched_get_many(self: Any, keys: Any, build: Any) -> Any:
+        return build(list(keys)) if "cards" in layers else get_many(self, keys, build)
+
+    Renderings.get = patched_get  # type: ignore[method-assign]
+    Renderings.get_many = patched_get_many  # type: ignore[method-assign]
+    if layers:
+        print(f"Without: {', '.join(sorted(layers))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("urls", nargs="*")
@@ -58,16 +83,24 @@ def main(argv: list[str] | None = None) -> int:
         help="a query string of its own for every request, as the benchmark's cold scenarios",
     )
     parser.add_argument("--reader", default="visitor", help="who reads (visitor)")
+    parser.add_argument(
+        "--without", default="", help="layers of the list cache to leave out, e.g. form,cards"
+    )
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative)")
     parser.add_argument("--top", type=int, default=25, help="functions printed (25)")
     args = parser.parse_args(argv)
 
     configure_environment(os.environ.get("BENCH_DATABASE_URL", db.DEFAULT_URL))
     setup_django()
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.urls"  # the ceiling too
     from django.db import connection
     from django.test import Client
 
     from bench.run import VISITORS, as_pairs, build_scenarios, forget_rendered_lists, readers
+
+    without_layers({layer for layer in args.without.split(",") if layer})
 
     urls = args.urls or [
         as_pairs(s.requests)[0][0]

@@ -542,22 +542,24 @@ def seed_members(total: int = 300, *, seed: int = 11) -> MemberReport:
     project = list(Body.objects.filter(city__in=City.objects.in_project()).order_by("pk"))
     network = list(Body.objects.filter(city__slug__startswith=NETWORK_SLUG_PREFIX).order_by("pk"))
     efus = Body.objects.filter(type=Body.Type.NETWORK_SECRETARIAT).first()
-    plan: list[tuple[Body, str, bool, str]] = []  # body, role, with MFA, kind
-    for body in project:
-        plan.append((body, Membership.Role.COORDINATOR, True, "project coordinator"))
-        plan.extend(
-            (body, Membership.Role.MEMBER, False, "project officer")
-            for _ in range(PROJECT_MEMBERS_PER_CITY)
-        )
+    # body, role, with MFA, kind: the coordinators and staff first, then officers of the project
+    # cities and of the network in turn, so that a smaller total still has every kind.
+    plan: list[tuple[Body, str, bool, str]] = [
+        (body, Membership.Role.COORDINATOR, True, "project coordinator") for body in project
+    ]
     if efus is not None:
         plan.extend((efus, Membership.Role.MEMBER, True, "Efus staff") for _ in range(EFUS_STAFF))
     for body in network[:NETWORK_COORDINATORS]:
         kind = "network coordinator" + ("" if body.is_police else " (not police)")
         plan.append((body, Membership.Role.COORDINATOR, True, kind))
-    while len(plan) < total and network:
-        body = r.choice(network)
-        kind = "network officer" + ("" if body.is_police else " (not police)")
-        plan.append((body, Membership.Role.MEMBER, False, kind))
+    officers = [body for body in project for _ in range(PROJECT_MEMBERS_PER_CITY)]
+    while len(plan) < total and (officers or network):
+        if officers:
+            plan.append((officers.pop(0), Membership.Role.MEMBER, False, "project officer"))
+        if network and len(plan) < total:
+            body = r.choice(network)
+            kind = "network officer" + ("" if body.is_police else " (not police)")
+            plan.append((body, Membership.Role.MEMBER, False, kind))
     plan = plan[:total]
     with transaction.atomic():
         users = User.objects.bulk_create(

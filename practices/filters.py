@@ -20,14 +20,16 @@ from cities.countries import country_name, language_name
 from cities.models import City, Theme
 from lists.cache import Renderings
 from lists.filters import ListFilterSet
+from lists.pages import COUNT_CAP
 from pactesur.forms import SafeForm
 
 from .models import PRACTICE_LANGUAGES, Practice, PracticeQuerySet
 from .signals import LIST_CACHE
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
-# A search sorted by relevance ranks at most this many matches, the most recently published.
-RANKED_MATCHES = 1000
+# A search sorted by relevance ranks at most this many matches, the most recently published: the
+# count's cap, so that the list says "more than 1,000" exactly when the ranking leaves some out.
+RANKED_MATCHES = COUNT_CAP
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -247,17 +249,19 @@ class PracticeFilter(ListFilterSet):
         return Sort.NEWEST if chosen in ("", Sort.RELEVANCE) else chosen
 
     @property
-    def ranks_recent_matches(self) -> bool:
-        """Whether the order is relevance among the ``RANKED_MATCHES`` most recent matches."""
-        return self.current_sort == Sort.RELEVANCE and bool(self.search_query)
+    def ranked_matches(self) -> int | None:
+        """How many of the most recent matches a ranking by relevance orders
+        (``RANKED_MATCHES``), or ``None`` when the order is not by relevance."""
+        ranked = self.current_sort == Sort.RELEVANCE and bool(self.search_query)
+        return RANKED_MATCHES if ranked else None
 
     def order(self, queryset: QuerySet, *, bounded: bool = True) -> QuerySet:
         """The matches in the chosen order. By relevance, only the ``RANKED_MATCHES`` most
         recent matches are ranked (``bounded``): a search for a common word would otherwise
         rank tens of thousands of rows on every page; exports rank them all."""
         ordering = Sort.ORDERINGS[self.current_sort]
-        if bounded and self.ranks_recent_matches:
-            queryset = queryset.model.objects.filter(
-                pk__in=queryset.order_by(*Sort.ORDERINGS[Sort.NEWEST]).values("pk")[:RANKED_MATCHES]
-            ).search(self.search_query)
+        if bounded and self.ranked_matches:
+            recent = queryset.order_by(*Sort.ORDERINGS[Sort.NEWEST]).values("pk")
+            queryset = queryset.model.objects.filter(pk__in=recent[: self.ranked_matches])
+            queryset = queryset.search(self.search_query)
         return queryset.order_by(*ordering)

@@ -8,7 +8,7 @@ from typing import Any
 from lists.pages import ListPage
 from moderation.models import listing_scope
 
-from .filters import RANKED_MATCHES, PracticeFilter
+from .filters import PracticeFilter
 from .selectors import card_practices, listed_practices
 from .signals import LIST_CACHE
 
@@ -18,7 +18,7 @@ def _context(filterset: PracticeFilter) -> dict[str, Any]:
     selected = set(filterset.cleaned_data.get("theme") or [])
     return {
         "search_query": filterset.search_query,
-        "ranked_matches": RANKED_MATCHES if filterset.ranks_recent_matches else None,
+        "ranked_matches": filterset.ranked_matches,
         "feed_themes": [t for t in filterset.themes if t.slug in selected],
     }
 
