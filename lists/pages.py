@@ -152,6 +152,11 @@ class ListPage:
             [*parts, self.scope(request.user), get_language()], build
         )
 
+    def common(self, request: HttpRequest, parts: Iterable[str], build: Callable[[], T]) -> T:
+        """A rendering of this list's content that shows the same to every reader who may see
+        it (the caller has checked that this one may), kept per language."""
+        return Renderings.of(request, self.content).get([*parts, get_language()], build)
+
     def render_cards(self, objects: Iterable[Model]) -> list[SafeString]:
         """The cards of these objects (loaded as ``card_objects`` loads them), rendered."""
         template = get_template(self.card_template)
@@ -214,8 +219,9 @@ class ListPage:
             f"{name}_html": render_to_string(template, context)
             for name, template in self.parts.items()
         }
-        rendered["form_html"] = Renderings.of(request, self.content).get(
-            ["form", get_language(), filterset.form_key],
+        rendered["form_html"] = self.common(
+            request,
+            ["form", filterset.form_key],
             lambda: render_to_string(self.form_template, context),
         )
         return rendered

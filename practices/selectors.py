@@ -155,8 +155,8 @@ def in_one_query(base: QuerySet[Practice], *parts: QuerySet[Practice]) -> list[P
     return list(base.filter(in_a_part))
 
 
-def practice_page_data(user: Any, practice: Practice) -> dict[str, Any]:
-    """The rows the detail page shows around the practice: a fixed number of queries."""
+def practice_page_data(practice: Practice) -> dict[str, Any]:
+    """The rows the body of a practice's page shows around it: a fixed number of queries."""
     return {
         "themes": list(practice.themes.for_display()),
         "attachments": list(

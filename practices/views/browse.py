@@ -53,10 +53,35 @@ practice_list = require_GET(PRACTICES.view)
 @require_GET
 def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """A practice for anyone who may see it (404 otherwise); any URL but the canonical one
-    (no slug, an old or wrong slug) redirects there."""
+    (no slug, an old or wrong slug) redirects there.
+
+    Its body (sections, facts, attachments, adoptions) is the same for every reader who may see
+    it, and the short lists below it the same for every reader with the same scope: both are
+    kept like the list (``practices.listing.PRACTICES``). What this reader may do (``flags``)
+    is worked out on every request."""
     practice = permissions.get_practice_for_user(request.user, pk)
     if slug != (practice.slug or "practice"):
         return redirect(practice.get_absolute_url(), permanent=True)
+
+    def render_body() -> SafeString:
+        context = {
+            "practice": practice,
+            "summary": practice.stored_html("summary"),
+            "sections": [
+                {
+                    "name": name,
+                    "title": capfirst(
+                        getattr(Practice._meta.get_field(name), "verbose_name", name)
+                    ),
+                    "html": practice.stored_html(name),
+                }
+                for name in BODY_FIELDS
+            ],
+            "visibility_help": VISIBILITY_HELP.get(Visibility(practice.visibility), ""),
+            "language": practice.get_original_language_display(),
+            **practice_page_data(practice),
+        }
+        return render_to_string("practices/includes/practice_body.html", context)
 
     def render_more() -> SafeString:
         same_city, related = more_practices(request.user, practice)
@@ -65,21 +90,9 @@ def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
 
     context = {
         "practice": practice,
-        "summary": practice.stored_html("summary"),
-        "sections": [
-            {
-                "name": name,
-                "title": capfirst(getattr(Practice._meta.get_field(name), "verbose_name", name)),
-                "html": practice.stored_html(name),
-            }
-            for name in BODY_FIELDS
-        ],
         "flags": permissions.practice_flags(request.user, practice),
-        "visibility_help": VISIBILITY_HELP.get(Visibility(practice.visibility), ""),
-        "language": practice.get_original_language_display(),
-        # Other practices of its city and related ones: kept like the list, per scope.
+        "body": PRACTICES.common(request, ["practice", str(practice.pk)], render_body),
         "more": PRACTICES.shared(request, ["more", str(practice.pk)], render_more),
-        **practice_page_data(request.user, practice),
     }
     return render(request, "practices/practice_detail.html", context)
 

@@ -162,3 +162,29 @@ def test_a_coarser_key_is_caught(client, readers, brussels_practice, monkeypatch
     monkeypatch.setattr(PRACTICES, "scope", coarser)
     cache.clear()
     assert leaks(client, readers, brussels_practice)
+
+
+def test_a_practice_s_kept_body_is_shown_only_after_the_visibility_check(
+    client, coordinator, member, efus_staff
+):
+    """A practice's body is kept for every reader who may see it: a draft's, kept when its
+    coordinator read it, never reaches a visitor or a member (404), nor does an unpublished one's
+    after a moderator read it."""
+    draft = PracticeFactory(
+        title="Draft with a secret plan", status=Status.DRAFT, created_by=coordinator,
+        summary="The **secret** route of the convoy.",
+    )  # fmt: skip
+    client.force_login(coordinator)
+    assert (
+        "The <strong>secret</strong> route" in client.get(draft.get_absolute_url()).content.decode()
+    )
+    for reader in (None, member):
+        if reader is None:
+            client.logout()
+        else:
+            client.force_login(reader)
+        response = client.get(draft.get_absolute_url())
+        assert response.status_code == 404
+        assert "convoy" not in response.content.decode()
+    client.force_login(efus_staff)
+    assert client.get(draft.get_absolute_url()).status_code == 200

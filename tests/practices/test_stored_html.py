@@ -59,12 +59,15 @@ def test_an_edit_in_place_and_a_published_revision_render_again(client, coordina
     moderation_publish(obj=practice, by=efus_staff)
     practice.refresh_from_db()
 
+    assert "Draft <em>text</em>." in client.get(practice.get_absolute_url()).content.decode()
     practice_update(practice=practice, by=coordinator, data={"summary": "New **text**."})
     assert Practice.objects.get(pk=practice.pk).html["summary"] == "<p>Draft <em>text</em>.</p>\n"
+    assert "Draft <em>text</em>." in client.get(practice.get_absolute_url()).content.decode()
     moderation_publish(obj=practice, by=efus_staff)  # the revision
     stored = Practice.objects.get(pk=practice.pk).html["summary"]
     assert stored == "<p>New <strong>text</strong>.</p>\n"
-    assert "New <strong>text</strong>." in client.get(practice.get_absolute_url()).content.decode()
+    page = client.get(practice.get_absolute_url()).content.decode()  # the kept body is dropped
+    assert "New <strong>text</strong>." in page and "Draft <em>text</em>." not in page
 
 
 def test_the_command_renders_everything_again_after_a_change_of_the_renderer(monkeypatch):
