@@ -9,12 +9,20 @@ An app declares its list once, with its queryset, its filters and its card templ
         scope=listing_scope,                      # user -> the key of those rows
         filterset=PracticeFilter,                 # a lists.filters.ListFilterSet
         card_template="practices/includes/practice_card.html",
-        card_objects=practice_card_objects,       # ids -> the objects a card shows
+        card_objects=card_practices,              # ids -> the objects a card shows
         template="practices/practice_list.html",
         form_template="practices/includes/practice_filters.html",
         parts={"count": ..., "results": ...},
     )
-    path("practices/", practice_list.view, name="list")
+    path("practices/", require_GET(practice_list.view), name="list")
+
+Beyond the page, ``shared`` keeps any rendering of the content per scope (the home page's newest
+cards, a practice's related lists) and ``common`` one that is the same for every reader who may
+see it (a practice's body, once the caller has checked that the reader may).
+
+``queryset`` and ``scope`` must come from the same rule (for moderated content,
+``moderation.models``: ``listed_to`` and ``listing_scope``): readers with the same scope share a
+rendering because they are listed the same rows.
 
 What a request costs:
 
@@ -25,9 +33,6 @@ What a request costs:
   language and the values given for its fields, so that other pages, sorts and scopes of the same
   filters reuse it. It is the list's most expensive part (Django renders every ``<option>`` of
   its selects through a template: bench/README.md).
-  ``queryset`` and ``scope`` must come from the same rule (for moderated content,
-  ``moderation.models``: ``listed_to`` and ``listing_scope``): readers with the same scope share
-  a rendering because they are listed the same rows.
 - The shared parts are rendered without the request, so nothing personal (the user, the CSRF
   token, messages) can get into them; the page around them (``template``, which extends the
   site's layout) is rendered for each request.
