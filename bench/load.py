@@ -86,11 +86,13 @@ def run_load(
     requests: int = 100,
     max_seconds: float = 30.0,
     per_thread: Sequence[Sequence[Request]] | None = None,
+    close: bool = False,
 ) -> LoadResult:
     """GET ``paths`` in turn (round robin) with ``concurrency`` threads until ``requests`` are done
     or ``max_seconds`` have passed (with ``per_thread``, thread ``i`` takes its turn in
     ``per_thread[i % len(per_thread)]``). Only 200 responses count as latencies; other statuses
-    and connection errors are counted apart."""
+    and connection errors are counted apart. With ``close``, every request has a connection of
+    its own (the server's workers take turns accepting them)."""
     parts = urlsplit(base_url)
     if parts.hostname not in LOOPBACK:
         raise ValueError("the load generator only talks to loopback addresses")
@@ -114,6 +116,8 @@ def run_load(
             if i >= requests or time.perf_counter() > deadline[0]:
                 break
             path, headers = _split(own[i % len(own)])
+            if close:
+                headers["Connection"] = "close"
             t0 = time.perf_counter()
             try:
                 conn.request("GET", path, headers=headers)
@@ -124,6 +128,8 @@ def run_load(
                 conn.close()
                 continue
             elapsed = time.perf_counter() - t0
+            if close:
+                conn.close()
             statuses[response.status] += 1
             nbytes += len(body)
             if response.status == 200:

@@ -516,21 +516,36 @@ class Figure:
         return sum(r.errors + sum(n for s, n in r.statuses.items() if s != 200) for r in self.runs)
 
 
-def warm_up(base_url: str, scenario: Scenario, warmup: int) -> None:
-    """Requests not counted: for a served page, every request of the scenario once (each page is
-    then in the cache, as after its first reader), and at least ``warmup``."""
-    count = warmup if scenario.cold else max(warmup, len(scenario.requests))
-    run_load(base_url, scenario.requests, concurrency=8, requests=count, max_seconds=60)
+WARM_PASSES = 3
+
+
+def warm_up(base_url: str, scenario: Scenario) -> None:
+    """Requests not counted: every request of a served scenario, ``WARM_PASSES`` times, each on
+    a connection of its own, so that every gunicorn worker has rendered most pages (a worker
+    keeps its renderings in its own memory, and a keep-alive connection stays with one worker),
+    as after their first readers on a live site."""
+    count = WARM_PASSES * len(scenario.requests)
+    run_load(
+        base_url, scenario.requests, concurrency=8, requests=count, max_seconds=120, close=True
+    )
 
 
 def measure(base_url: str, scenarios: list[Scenario], args: argparse.Namespace) -> list[Figure]:
-    print(f"Warm-up: every served page once, and {args.warmup} requests per scenario...")
+    """Each round: the served pages (after a warm-up), then the cold ones, each at every
+    concurrency (the cold ones fill the workers' caches with pages nobody asks again: they come
+    last, and the next round warms the served pages again)."""
     for scenario in scenarios:
-        warm_up(base_url, scenario, args.warmup)
+        if scenario.cold:  # connections, the query plans, the cards and counts
+            run_load(base_url, scenario.requests, concurrency=8, requests=args.warmup)
     figures = {(s.name, c): Figure(s, c, []) for c in CONCURRENCIES for s in scenarios}
+    served = [s for s in scenarios if not s.cold]
+    cold = [s for s in scenarios if s.cold]
     for round_ in range(1, args.rounds + 1):
-        for concurrency in CONCURRENCIES:
-            for scenario in scenarios:
+        print(f"Round {round_}: warming the served pages up ({WARM_PASSES} passes)...")
+        for scenario in served:
+            warm_up(base_url, scenario)
+        for scenario in served + cold:
+            for concurrency in CONCURRENCIES:
                 if scenario.cold:
                     forget_rendered_lists()
                 result = run_load(
