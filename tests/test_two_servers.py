@@ -156,7 +156,9 @@ class Browser:
         return status
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: committed rows for the servers (a transactional test), and the reference
+# data (cities, bodies, themes from the migrations) back for the tests after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_publish_through_one_server_shows_at_once_through_the_other(
     servers, coordinator, member, efus_staff
 ):
