@@ -262,6 +262,6 @@ class PracticeFilter(ListFilterSet):
         ordering = Sort.ORDERINGS[self.current_sort]
         if bounded and self.ranked_matches:
             recent = queryset.order_by(*Sort.ORDERINGS[Sort.NEWEST]).values("pk")
-            queryset = queryset.model.objects.filter(pk__in=recent[: self.ranked_matches])
-            queryset = queryset.search(self.search_query)
+            ranked = Practice.objects.filter(pk__in=recent[: self.ranked_matches])
+            queryset = ranked.search(self.search_query)
         return queryset.order_by(*ordering)
