@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import OutboundEmail, User
 from cities.models import City, Theme
 
 from . import notifications
-from .models import Subscriber
+from .models import SUSPEND_AFTER_BOUNCES, DigestRun, Subscriber
+from .periods import Period
 
 FORGET_UNCONFIRMED_AFTER = dt.timedelta(days=7)
 
@@ -174,3 +177,93 @@ def subscribers_forget_unconfirmed(*, now: dt.datetime | None = None) -> int:
     ).delete()
     stale.delete()
     return len(emails)
+
+
+# --- Sending the digest ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    run: DigestRun | None
+    due: int
+    queued: int  # new ledger rows (0 when the period was queued already)
+
+
+def digest_run(*, period: Period, email: str | None = None, dry_run: bool = False) -> RunResult:
+    """Queue the digest of ``period`` for every subscriber due in it (or one address): one
+    ledger row (an outbox row of kind "digest", keyed by subscriber and period) each, written in
+    bulk; the outbox hands them to the workers after commit, in batches of at most 100. Rows
+    already queued for the period are left alone, so running it again queues nothing new.
+
+    ``dry_run`` counts who is due and writes nothing.
+    """
+    due = Subscriber.objects.due_in(period).order_by("pk")
+    if email is not None:
+        due = due.filter(email=normalise_email(email))
+    if dry_run:
+        return RunResult(run=None, due=due.count(), queued=0)
+    with transaction.atomic():
+        now = timezone.now()
+        run, _created = DigestRun.objects.get_or_create(period=str(period))
+        subscribers = list(due.only("pk", "email", "language"))
+        ids = notifications.digests(subscribers, period)
+        if email is None:
+            run.due = len(subscribers)
+        run.queued = F("queued") + len(ids)
+        run.last_started_at = now
+        run.save(update_fields=["due", "queued", "last_started_at"])
+        run.refresh_from_db()
+    return RunResult(run=run, due=len(subscribers), queued=len(ids))
+
+
+def subscriber_digest_finished(*, subscriber_id: int, period: str, status: str, error: str) -> None:
+    """Record what became of a subscriber's digest, in the commit that marks its ledger row.
+
+    Sent, or not sent because it had nothing new (or the subscription ended): the period is done,
+    the next digest starts at its cutoff. A hard bounce (5xx) leaves the period to be caught up
+    and counts; the third in a row suspends the subscriber. Other failures (the server was
+    unreachable for hours) are caught up next time and do not count.
+    """
+    cutoff = Period.parse(period).cutoff
+    rows = Subscriber.objects.filter(pk=subscriber_id)
+    if status in {OutboundEmail.Status.SENT, OutboundEmail.Status.CANCELLED}:
+        rows.filter(Q(last_digest_at__lt=cutoff) | Q(last_digest_at=None)).update(
+            last_digest_at=cutoff
+        )
+        if status == OutboundEmail.Status.SENT:
+            rows.exclude(hard_bounces=0).update(hard_bounces=0)
+    elif status == OutboundEmail.Status.FAILED and is_hard_bounce(error):
+        subscriber_bounced(subscriber_id=subscriber_id, period=period)
+
+
+HARD_BOUNCE = re.compile(r"^(5\d\d\b|bounced\b)")
+
+
+def is_hard_bounce(error: str) -> bool:
+    """A 5xx answer of the mail server, or a bounce the email service reported."""
+    return bool(HARD_BOUNCE.match(error))
+
+
+def subscriber_bounced(*, subscriber_id: int, period: str = "") -> bool:
+    """Count a hard bounce; the third in a row suspends the subscriber. Returns whether this one
+    suspended them."""
+    rows = Subscriber.objects.filter(pk=subscriber_id)
+    rows.update(hard_bounces=F("hard_bounces") + 1)
+    suspended = rows.filter(
+        status=Subscriber.Status.CONFIRMED, hard_bounces__gte=SUSPEND_AFTER_BOUNCES
+    ).update(status=Subscriber.Status.SUSPENDED, suspended_at=timezone.now())
+    if suspended and period:
+        DigestRun.objects.filter(period=period).update(suspended=F("suspended") + 1)
+    return bool(suspended)
+
+
+@transaction.atomic
+def subscriber_reinstate(*, subscriber: Subscriber) -> Subscriber:
+    """Efus staff put a suspended address back (its owner fixed their mailbox)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status == Subscriber.Status.SUSPENDED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.hard_bounces = 0
+        subscriber.suspended_at = None
+        subscriber.save(update_fields=["status", "hard_bounces", "suspended_at", "updated_at"])
+    return subscriber

@@ -46,15 +46,22 @@ class Fetch(Protocol):
 
 
 _sources: dict[str, Fetch] = {}
+_titles: dict[str, Any] = {}
 
 
-def register(name: str, fetch: Fetch | Callable[..., list[Item]]) -> None:
-    """Add (or replace) a source of digest items."""
+def register(name: str, fetch: Fetch | Callable[..., list[Item]], *, title: Any = None) -> None:
+    """Add (or replace) a source of digest items; ``title`` heads its section in the digest (a
+    lazy translation)."""
     _sources[name] = fetch  # type: ignore[assignment]
+    _titles[name] = title or name
 
 
 def registered() -> dict[str, Fetch]:
     return dict(_sources)
+
+
+def titles() -> dict[str, Any]:
+    return dict(_titles)
 
 
 # --- Practices ------------------------------------------------------------------------------------
