@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -137,6 +138,23 @@ def digest_context(
         "preferences_path": links.path(subscriber, "preferences"),
         "unsubscribe_path": links.path(subscriber, "unsubscribe"),
     }
+
+
+@dataclass(frozen=True)
+class Preview:
+    selection: Selection
+    subject: str
+    text: str
+    html: str
+
+
+def digest_preview(subscriber: Subscriber, *, until: dt.datetime | None = None) -> Preview:
+    """The digest ``subscriber`` would get now (Efus staff's preview): rendered as sent."""
+    selection = digest_items(subscriber, until=until)
+    subject, text, html = emails.render_email(
+        DIGEST, digest_context(subscriber, selection), language=subscriber.language
+    )
+    return Preview(selection=selection, subject=subject, text=text, html=html)
 
 
 def _digest_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, Any] | None:

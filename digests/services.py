@@ -258,6 +258,12 @@ def subscriber_bounced(*, subscriber_id: int, period: str = "") -> bool:
 
 
 @transaction.atomic
+def digest_send_test(*, subscriber: Subscriber, to: User) -> None:
+    """Email ``to`` (Efus staff) the digest ``subscriber`` would get now, marked as a test."""
+    notifications.digest_test(subscriber, to=to, now=timezone.now())
+
+
+@transaction.atomic
 def subscriber_reinstate(*, subscriber: Subscriber) -> Subscriber:
     """Efus staff put a suspended address back (its owner fixed their mailbox)."""
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -267,3 +273,36 @@ def subscriber_reinstate(*, subscriber: Subscriber) -> Subscriber:
         subscriber.suspended_at = None
         subscriber.save(update_fields=["status", "hard_bounces", "suspended_at", "updated_at"])
     return subscriber
+
+
+@transaction.atomic
+def subscriber_tracking_event(
+    *, event_type: str, recipient: str, reason: str, esp_name: str
+) -> None:
+    """An email service provider reports what became of a message sent to ``recipient``.
+
+    A bounce (or a rejection: the provider refused to send to the address) is a hard bounce:
+    recorded with its reason on the latest digest row of the address, and counted (the third in
+    a row suspends the subscriber). A complaint ("this is spam") unsubscribes at once. Other
+    events (delivered, opened...) are not kept.
+    """
+    subscriber = Subscriber.objects.filter(email=normalise_email(recipient)).first()
+    if subscriber is None:
+        return
+    if event_type == "complained":
+        subscriber_unsubscribe(subscriber=subscriber)
+        return
+    if event_type not in {"bounced", "rejected"}:
+        return
+    latest = (
+        OutboundEmail.objects.filter(kind=notifications.DIGEST, recipient=subscriber.email)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is not None:
+        latest.status = OutboundEmail.Status.FAILED
+        latest.error = f"bounced ({esp_name}): {reason}"[:2000]
+        latest.save(update_fields=["status", "error"])
+    subscriber_bounced(
+        subscriber_id=subscriber.pk, period=latest.occasion if latest is not None else ""
+    )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "csp",
+    "anymail",
     "cities",
     "accounts",
     "moderation",
