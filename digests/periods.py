@@ -44,6 +44,13 @@ class Period:
         iso = timezone.localtime(moment, zoneinfo.ZoneInfo(TIME_ZONE)).isocalendar()
         return cls(iso.year, iso.week)
 
+    @classmethod
+    def current(cls, now: dt.datetime | None = None) -> Period:
+        """The latest period whose cutoff has passed (the one to send now)."""
+        now = now or timezone.now()
+        period = cls.of(now)
+        return period if period.cutoff <= now else period.previous()
+
     @property
     def monday(self) -> dt.date:
         return dt.date.fromisocalendar(self.year, self.week, 1)

@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import OutboundEmail, User
 from cities.models import City, Theme
@@ -195,8 +197,15 @@ def digest_run(*, period: Period, email: str | None = None, dry_run: bool = Fals
     bulk; the outbox hands them to the workers after commit, in batches of at most 100. Rows
     already queued for the period are left alone, so running it again queues nothing new.
 
-    ``dry_run`` counts who is due and writes nothing.
+    ``dry_run`` counts who is due and writes nothing. A period whose cutoff (Monday 08:00, Paris)
+    is still to come is refused: what is published until then belongs to it.
     """
+    if period.cutoff > timezone.now():
+        raise ValidationError(
+            _("The digest of %(period)s cannot be sent before %(cutoff)s."),
+            code="future",
+            params={"period": period, "cutoff": period.cutoff.isoformat()},
+        )
     due = Subscriber.objects.due_in(period).order_by("pk")
     if email is not None:
         due = due.filter(email=normalise_email(email))

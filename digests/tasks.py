@@ -17,5 +17,5 @@ def forget_unconfirmed() -> int:
 def run_digest(period: str = "") -> int:
     """Queue this week's digest (Monday 08:00 Europe/Paris, ``pactesur/celery.py``): the ledger
     rows only; the outbox's batch tasks send them. Running it again queues nothing new."""
-    chosen = Period.parse(period) if period else Period.of(timezone.now())
+    chosen = Period.parse(period) if period else Period.current(timezone.now())
     return services.digest_run(period=chosen).queued

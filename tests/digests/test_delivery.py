@@ -29,7 +29,7 @@ needs_postgresql = pytest.mark.skipif(
     reason="row locks and a worker sharing the test database: PostgreSQL only (CI runs it too)",
 )
 
-PERIOD = Period.of(dt.datetime.now(dt.UTC))  # this week: the worker's run uses the real clock
+PERIOD = Period.current()  # the worker's run uses the real clock
 PREVIOUS = PERIOD.previous().cutoff
 
 
