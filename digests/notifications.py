@@ -128,6 +128,7 @@ def digest_context(
         "period": period,
         "since": selection.since,
         "until": selection.until,
+        "selection_key": selection.key,
         "sections": [
             {"title": titles.get(name, name), "items": items} for name, items in sections.items()
         ],
@@ -166,7 +167,7 @@ def _digest_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, 
     period = Period.parse(context["period"])
     if subscriber.last_digest_at is not None and subscriber.last_digest_at >= period.cutoff:
         return None
-    selection = digest_items(subscriber, until=period.cutoff)
+    selection = digest_items(subscriber, until=period.cutoff, shared=True)
     if not selection.items:
         return None
     return digest_context(subscriber, selection, period=period)

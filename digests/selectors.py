@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Min
 from django.utils import timezone
+
+from moderation.models import visibility_scope
 
 from . import sources
 from .models import DigestRun, Subscriber
@@ -24,6 +29,13 @@ class Selection:
     until: dt.datetime
     items: list[sources.Item]  # at most MAX_ITEMS, in the order the digest shows them
     total: int  # how many matched before the cap
+
+    @cached_property
+    def key(self) -> str:
+        """A digest of what the selection shows: equal keys, equal renderings (the digest's
+        templates keep the rendered items under it)."""
+        content = repr([(self.total, self.since, self.until), *self.items])
+        return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 def reader_of(subscriber: Subscriber) -> Any:
@@ -49,21 +61,66 @@ def language_rank(language: str, preferred: str) -> int:
 
 
 def digest_items(
-    subscriber: Subscriber, *, until: dt.datetime | None = None, limit: int = MAX_ITEMS
+    subscriber: Subscriber,
+    *,
+    until: dt.datetime | None = None,
+    limit: int = MAX_ITEMS,
+    shared: bool = False,
 ) -> Selection:
     """The items published since the subscriber's previous digest, on their themes (none = all),
     that their access allows: in their language first, then English, then the rest, newest
     first within each; capped at ``limit``. One query per source, plus the subscriber's themes.
+
+    ``shared`` (the sending of a run): subscribers with the same access, themes, language and
+    period share one selection, kept for a minute in this process (a run sends thousands of
+    digests, most of them alike) and never across a change of the content (its version is in
+    the key, as for the list pages' cache), instead of one query per source each.
     """
     until = until or timezone.now()
     since = start_of(subscriber)
-    theme_ids = [t.pk for t in subscriber.themes.all()]
+    theme_ids = sorted(t.pk for t in subscriber.themes.all())
     reader = reader_of(subscriber)
+    versions = sources.content_versions() if shared else None
+    if versions is None:
+        return _select(reader, since, until, theme_ids, subscriber.language, limit)
+    key = (
+        versions,
+        visibility_scope(reader),
+        tuple(theme_ids),
+        subscriber.language,
+        since,
+        until,
+        limit,
+    )
+    now = time.monotonic()
+    kept = _shared.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    if len(_shared) >= SHARED_ENTRIES:
+        _shared.clear()
+    selection = _select(reader, since, until, theme_ids, subscriber.language, limit)
+    _shared[key] = (now + SHARED_SECONDS, selection)
+    return selection
+
+
+SHARED_SECONDS = 60.0
+SHARED_ENTRIES = 2000
+_shared: dict[tuple[Any, ...], tuple[float, Selection]] = {}
+
+
+def _select(
+    reader: Any,
+    since: dt.datetime,
+    until: dt.datetime,
+    theme_ids: list[int],
+    language: str,
+    limit: int,
+) -> Selection:
     found: list[sources.Item] = []
     for fetch in sources.registered().values():
         found.extend(fetch(reader=reader, since=since, until=until, theme_ids=theme_ids))
     found.sort(key=lambda item: item.published_at, reverse=True)
-    found.sort(key=lambda item: language_rank(item.language, subscriber.language))
+    found.sort(key=lambda item: language_rank(item.language, language))
     return Selection(since=since, until=until, items=found[:limit], total=len(found))
 
 

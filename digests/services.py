@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,11 +237,12 @@ def subscriber_digest_finished(*, subscriber_id: int, period: str, status: str, 
     cutoff = Period.parse(period).cutoff
     rows = Subscriber.objects.filter(pk=subscriber_id)
     if status in {OutboundEmail.Status.SENT, OutboundEmail.Status.CANCELLED}:
-        rows.filter(Q(last_digest_at__lt=cutoff) | Q(last_digest_at=None)).update(
-            last_digest_at=cutoff
-        )
+        values: dict[str, Any] = {
+            "last_digest_at": Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff))
+        }
         if status == OutboundEmail.Status.SENT:
-            rows.exclude(hard_bounces=0).update(hard_bounces=0)
+            values["hard_bounces"] = 0
+        rows.update(**values)  # one statement, in the commit that marks the row
     elif status == OutboundEmail.Status.FAILED and is_hard_bounce(error):
         subscriber_bounced(subscriber_id=subscriber_id, period=period)
 

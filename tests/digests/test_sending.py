@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from accounts import emails
@@ -261,3 +263,29 @@ def test_the_unsubscribe_link_of_the_digest_is_signed_for_its_subscriber():
     _, text, _ = _parts(mail.outbox[0])
     token = re.search(r"/digests/unsubscribe/([^/]+)/", text)[1]
     assert links.read(token, "unsubscribe") == subscriber
+
+
+def test_subscribers_alike_share_a_selection_but_never_across_a_change():
+    """While a run sends, subscribers with the same access, themes, language and period share
+    one selection; a change to a practice (here, unpublished between two digests) is seen at
+    once by the next digest."""
+    practice = _practice("Soon withdrawn")
+    _practice("Stays")
+    first, second, third = (_subscriber(email=f"r{n}@example.org") for n in range(3))
+    with (
+        time_machine.travel(AFTER, tick=False),
+        TestCase.captureOnCommitCallbacks(execute=False),
+    ):
+        services.digest_run(period=PERIOD)
+    rows = {r.recipient: r.pk for r in OutboundEmail.objects.filter(kind="digest")}
+    send_emails.apply(args=[[rows[first.email]]])
+    # The second digest reuses the first one's selection: no query for the practices.
+    with CaptureQueriesContext(connection) as queries:
+        send_emails.apply(args=[[rows[second.email]]])
+    assert not [q for q in queries if "practices_practice" in q["sql"]]
+    practice.status = Status.UNPUBLISHED
+    practice.save(update_fields=["status"])  # announced: the content's version changes
+    send_emails.apply(args=[[rows[third.email]]])
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "Soon withdrawn" in bodies[first.email] and "Soon withdrawn" in bodies[second.email]
+    assert "Soon withdrawn" not in bodies[third.email] and "Stays" in bodies[third.email]
