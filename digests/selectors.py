@@ -71,7 +71,7 @@ def digest_items(
     that their access allows: in their language first, then English, then the rest, newest
     first within each; capped at ``limit``. One query per source, plus the subscriber's themes.
 
-    ``shared`` (the sending of a run): subscribers with the same access, themes, language and
+    ``shared`` (the sending of a run): public subscribers with the same themes, language and
     period share one selection, kept for a minute in this process (a run sends thousands of
     digests, most of them alike) and never across a change of the content (its version is in
     the key, as for the list pages' cache), instead of one query per source each.
@@ -80,7 +80,8 @@ def digest_items(
     since = start_of(subscriber)
     theme_ids = sorted(t.pk for t in subscriber.themes.all())
     reader = reader_of(subscriber)
-    versions = sources.content_versions() if shared else None
+    # Members each have a scope of their own (what they wrote...): nothing to share.
+    versions = sources.content_versions() if shared and not reader.is_authenticated else None
     if versions is None:
         return _select(reader, since, until, theme_ids, subscriber.language, limit)
     key = (
