@@ -73,8 +73,7 @@ def test_queue_lists_new_items_and_edits_oldest_first(
 MODERATOR = [
     "the session",
     "the user",
-    "their membership, body and city (accounts.roles)",
-    "their TOTP authenticator (staff powers)",
+    "their membership, body and city, and whether they have a TOTP authenticator",
 ]
 QUEUE_QUERIES = [
     *MODERATOR,
