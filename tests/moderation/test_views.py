@@ -439,4 +439,3 @@ def test_restoring_an_item_edited_since_it_was_taken_down_says_so(client, efus_s
     assert decide(client, practice, "restore", "The name is gone.").status_code == 302
     practice.refresh_from_db()
     assert (practice.status, practice.title) == (Status.PUBLISHED, "Barriers, no name")
-
