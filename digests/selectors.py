@@ -14,8 +14,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from moderation.models import visibility_scope
-
 from . import sources
 from .models import DigestRun, Subscriber
 from .periods import Period
@@ -84,9 +82,8 @@ def digest_items(
     versions = sources.content_versions() if shared and not reader.is_authenticated else None
     if versions is None:
         return _select(reader, since, until, theme_ids, subscriber.language, limit)
-    key = (
+    key = (  # the reader is the public: the same access for every one of them
         versions,
-        visibility_scope(reader),
         tuple(theme_ids),
         subscriber.language,
         since,

@@ -59,7 +59,7 @@ def register(
 ) -> None:
     """Add (or replace) a source of digest items; ``title`` heads its section in the digest (a
     lazy translation); ``content`` is the name its model's changes are announced under
-    (``moderation.cache.content_changed``): with it, subscribers alike may share one selection
+    (``lists.cache.content_changed``): with it, subscribers alike may share one selection
     while a run sends (``selectors.digest_items``), until the next change."""
     _sources[name] = fetch  # type: ignore[assignment]
     _titles[name] = title or name
@@ -69,7 +69,7 @@ def register(
 def content_versions() -> tuple[str, ...] | None:
     """The current versions of every source's content; None when one cannot be known (a source
     without a content name, or the shared cache is down): then nothing is shared."""
-    from moderation.cache import content_version
+    from lists.cache import content_version
 
     versions = []
     for name in _sources:

@@ -27,8 +27,7 @@ PERIOD = Period.parse("2026-W49")
 STAFF = [
     "the session",
     "the user",
-    "their membership, body and city (accounts.roles)",
-    "their TOTP authenticator (staff powers)",
+    "their membership, body and city, and whether they have a TOTP authenticator",
 ]
 
 
