@@ -7,11 +7,13 @@ tampered or expired token gets a page that says so (400), never an error.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -202,6 +204,33 @@ def send_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("A test of this digest was sent to %(email)s.") % {"email": request.user.email},
     )
     return redirect(f"{reverse('digests:preview')}?{urlencode({'email': subscriber.email})}")
+
+
+# --- An email service provider's bounce and complaint webhooks -------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _tracking_views() -> dict[str, Any]:
+    """django-anymail's tracking webhook view of each provider, by the provider's name."""
+    from anymail import urls
+
+    return {
+        str(p.name).removesuffix("_tracking_webhook"): p.callback
+        for p in urls.urlpatterns
+        if str(p.name).endswith("_tracking_webhook")
+    }
+
+
+@csrf_exempt  # the provider posts without our cookie; it authenticates with the webhook secret
+def esp_tracking(request: HttpRequest, esp: str) -> HttpResponse:
+    """The provider's tracking webhook (django-anymail verifies and parses it, then sends the
+    ``tracking`` signal that ``digests.signals`` receives). Without ``ANYMAIL_WEBHOOK_SECRET``
+    there is none: 404, as for a provider anymail does not know."""
+    view = _tracking_views().get(esp)
+    if view is None or not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        raise Http404
+    response: HttpResponse = view(request)
+    return response
 
 
 # --- The public archive ---------------------------------------------------------------------------

@@ -10,8 +10,6 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("digests/", include("digests.urls")),
     path("accounts/", include("allauth.urls")),
-    # Email service providers' bounce and complaint webhooks (README, "Digest bounces").
-    path("anymail/", include("anymail.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),

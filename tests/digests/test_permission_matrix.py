@@ -56,7 +56,22 @@ def queued_test_digests(request, kwargs, user):
     return OutboundEmail.objects.filter(kind="digest_test").count()
 
 
+def esp(request):
+    return {"esp": "postmark"}
+
+
+NOBODY = dict.fromkeys(ROLES, 404)
+
 CASES = [
+    # Without ANYMAIL_WEBHOOK_SECRET (as here) there is no webhook (test_staff.py sets one).
+    Case("digests:esp_tracking", NOBODY, kwargs=esp),
+    Case(
+        "digests:esp_tracking",
+        NOBODY,
+        method="post",
+        kwargs=esp,
+        state=lambda request, kwargs, user: Subscriber.objects.filter(status="suspended").count(),
+    ),
     Case("digests:archive", EVERYONE),
     Case("digests:archive_week", EVERYONE, kwargs=week),
     Case("digests:archive_feed", EVERYONE),

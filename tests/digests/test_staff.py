@@ -291,3 +291,35 @@ def test_the_archive_pages_cost_the_same_at_1_and_25_rows(client, rows):
     response, count = _queries(client, reverse("digests:archive_feed"))
     assert response.content.decode().count("<item>") == min(rows, 20)
     assert count == len(FEED_QUERIES)
+
+
+def test_a_providers_bounce_webhook_suspends_through_anymail(client, settings):
+    """The provider's real request, verified and parsed by django-anymail (Postmark's format)."""
+    import base64
+    import json
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:s3cret"}
+    subscriber = _subscriber(email="gone@example.org", hard_bounces=2)
+    payload = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Email": "gone@example.org",
+        "Description": "The server was unable to deliver your message.",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "BouncedAt": "2026-11-30T08:05:00Z",
+    }
+    url = reverse("digests:esp_tracking", args=["postmark"])
+    forged = client.post(url, json.dumps(payload), content_type="application/json")
+    assert forged.status_code in {400, 401, 403}
+    subscriber.refresh_from_db()
+    assert subscriber.hard_bounces == 2
+    auth = "Basic " + base64.b64encode(b"hook:s3cret").decode()
+    response = client.post(
+        url, json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=auth
+    )
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert (subscriber.status, subscriber.hard_bounces) == ("suspended", 3)
+    assert client.post(reverse("digests:esp_tracking", args=["nosuch"])).status_code == 404
