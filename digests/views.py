@@ -206,7 +206,7 @@ def send_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('digests:preview')}?{urlencode({'email': subscriber.email})}")
 
 
-# --- An email service provider's bounce and complaint webhooks -------------------------------------
+# --- An email service provider's bounce and complaint webhooks ------------------------------------
 
 
 @lru_cache(maxsize=1)
