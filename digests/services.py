@@ -98,8 +98,18 @@ def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
     subscriber.confirmed_at = now
     subscriber.unsubscribed_at = None
     subscriber.last_digest_at = now  # the first digest carries what is published from now on
+    subscriber.hard_bounces = 0  # the owner confirmed: the address works again
+    subscriber.suspended_at = None
     subscriber.save(
-        update_fields=["status", "confirmed_at", "unsubscribed_at", "last_digest_at", "updated_at"]
+        update_fields=[
+            "status",
+            "confirmed_at",
+            "unsubscribed_at",
+            "last_digest_at",
+            "hard_bounces",
+            "suspended_at",
+            "updated_at",
+        ]
     )
     return subscriber
 
@@ -129,6 +139,8 @@ def subscriber_subscribe_member(*, user: User) -> Subscriber:
     subscriber.status = Subscriber.Status.CONFIRMED
     subscriber.confirmed_at = subscriber.confirmed_at or now
     subscriber.unsubscribed_at = None
+    subscriber.hard_bounces = 0
+    subscriber.suspended_at = None
     if membership is not None and membership.status == membership.Status.APPROVED:
         subscriber.organisation = subscriber.organisation or membership.body.official_name
         subscriber.city = subscriber.city or membership.body.city

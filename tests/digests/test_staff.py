@@ -323,3 +323,19 @@ def test_a_providers_bounce_webhook_suspends_through_anymail(client, settings):
     subscriber.refresh_from_db()
     assert (subscriber.status, subscriber.hard_bounces) == ("suspended", 3)
     assert client.post(reverse("digests:esp_tracking", args=["nosuch"])).status_code == 404
+
+
+def test_a_suspended_address_confirmed_again_starts_with_no_bounce(client):
+    subscriber = _subscriber(
+        email="back@example.org", status="suspended", hard_bounces=3, suspended_at=PERIOD.cutoff
+    )
+    client.post("/digests/subscribe/", {"email": "back@example.org", "language": "en"})
+    subscriber.refresh_from_db()
+    assert subscriber.status == "pending"
+    services.subscriber_confirm(subscriber=subscriber)
+    subscriber.refresh_from_db()
+    assert (subscriber.status, subscriber.hard_bounces, subscriber.suspended_at) == (
+        "confirmed",
+        0,
+        None,
+    )
