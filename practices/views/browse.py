@@ -29,6 +29,7 @@ from django_htmx.middleware import HtmxDetails
 
 from moderation.cache import Renderings
 from moderation.models import VISIBILITY_HELP, Visibility, visibility_scope
+from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
 
 from .. import permissions
 from ..cards import practice_cards
@@ -211,25 +212,6 @@ def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
 
 # --- Exports -----------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection")."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns the line, for ``csv.writer`` to stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
 
 def _export_filename(extension: str) -> str:
     return f"pactesur-practices-{timezone.localdate():%Y-%m-%d}.{extension}"
@@ -241,10 +223,7 @@ def _attachment(response: HttpResponse | StreamingHttpResponse, extension: str) 
     patch_vary_headers(response, ["Cookie"])
 
 
-CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
-# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark (else "LiÃ¨ge").
-BOM = "\ufeff"
 
 
 @require_safe
@@ -260,7 +239,7 @@ def practice_export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
     excel = request.GET.get("excel") == "1"
 
     def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
         yield (BOM if excel else "") + writer.writerow(EXPORT_COLUMNS)
         for row in export_rows(queryset):
             yield writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])
