@@ -88,6 +88,7 @@ class Figures:
     description: str = ""
     suppress_below: int = 0
     hidden: set[tuple[str, str]] = field(default_factory=set)
+    hidden_totals: set[str] = field(default_factory=set)
 
     @classmethod
     def from_rows(
@@ -114,7 +115,9 @@ class Figures:
         ``sort_rows=False`` (then they keep the order of ``row_labels``, then of arrival)."""
         counts: dict[tuple[str, str], int] = {}
         row_order: list[str] = list(row_labels.values()) if row_labels and not sort_rows else []
-        column_order: list[str] = list(column_labels.values()) if column_labels else []
+        column_order = (
+            list(dict.fromkeys(map(str, column_labels.values()))) if column_labels else []
+        )
         total_label = _("Count")
         for item in rows:
             row = _label(item[by], row_labels)
@@ -138,7 +141,7 @@ class Figures:
             description=str(description),
             suppress_below=suppress_below,
         )
-        figures.hidden = figures._suppressed()
+        figures.hidden, figures.hidden_totals = figures._suppressed()
         return figures
 
     # --- Reading ------------------------------------------------------------------------------
@@ -179,33 +182,45 @@ class Figures:
         ]
 
     @property
-    def column_totals(self) -> list[int]:
-        return [self.column_total(c) for c in self.columns]
+    def column_totals(self) -> list[Cell]:
+        return [
+            Cell(self.column_total(c), c in self.hidden_totals, limit=self.suppress_below)
+            for c in self.columns
+        ]
 
     # --- Small counts ---------------------------------------------------------------------------
 
-    def _suppressed(self) -> set[tuple[str, str]]:
-        if self.suppress_below <= 1:
-            return set()
-        hidden = {
-            (r, c)
-            for r in self.rows
-            for c in self.columns
-            if 0 < self.count(r, c) < self.suppress_below
-        }
+    def _suppressed(self) -> tuple[set[tuple[str, str]], set[str]]:
+        """The hidden cells and the hidden column totals."""
+        limit = self.suppress_below
+        if limit <= 1:
+            return set(), set()
+
+        def small(n: int) -> bool:
+            return 0 < n < limit
+
+        hidden = {(r, c) for r in self.rows for c in self.columns if small(self.count(r, c))}
         lines = [[(r, c) for c in self.columns] for r in self.rows]
         lines += [[(r, c) for r in self.rows] for c in self.columns]
         changed = True
         while changed:
             changed = False
             for line in lines:
-                if len(line) < 2 or sum(1 for cell in line if cell in hidden) != 1:
+                if sum(1 for cell in line if cell in hidden) != 1:
                     continue
-                others = [cell for cell in line if cell not in hidden and self.count(*cell) > 0]
-                if others:
-                    hidden.add(min(others, key=lambda cell: self.count(*cell)))
+                others = [cell for cell in line if cell not in hidden]
+                if others:  # the smallest other count; a 0 only when there is none other
+                    hidden.add(
+                        min(others, key=lambda cell: (self.count(*cell) == 0, self.count(*cell)))
+                    )
                     changed = True
-        return hidden
+        # A column's total is a count too (everyone of one gender); and one hidden total could
+        # be worked out from the grand total, so a second one goes with it.
+        totals = {c for c in self.columns if small(self.column_total(c))}
+        if len(totals) == 1 and len(self.columns) > 1:
+            others = [c for c in self.columns if c not in totals]
+            totals.add(min(others, key=self.column_total))
+        return hidden, totals
 
     # --- The chart ------------------------------------------------------------------------------
 
@@ -311,7 +326,7 @@ def figures_csv_lines(figures: Figures) -> list[list[str]]:
         lines.append(
             [row["label"], *cells, row["total"]] if figures.split else [row["label"], *cells]
         )
-    totals = [_("Total"), *figures.column_totals]
+    totals = [_("Total"), *(cell.text for cell in figures.column_totals)]
     lines.append([*totals, figures.total] if figures.split else totals)
     return [[csv_cell(value) for value in line] for line in lines]
 
