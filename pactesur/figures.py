@@ -218,8 +218,8 @@ class Figures:
         # be worked out from the grand total, so a second one goes with it.
         totals = {c for c in self.columns if small(self.column_total(c))}
         if len(totals) == 1 and len(self.columns) > 1:
-            others = [c for c in self.columns if c not in totals]
-            totals.add(min(others, key=self.column_total))
+            remaining = [c for c in self.columns if c not in totals]
+            totals.add(min(remaining, key=self.column_total))
         return hidden, totals
 
     # --- The chart ------------------------------------------------------------------------------
