@@ -74,16 +74,18 @@ def test_gender_columns_follow_the_choices_and_merge_the_unsaid():
     assert figures.row_total("Nice") == 21
 
 
+SMALL_GENDER_ROWS = [
+    {"city": "Nice", "gender": "woman", "count": 4},
+    {"city": "Nice", "gender": "man", "count": 9},
+    {"city": "Nice", "gender": "other", "count": 1},  # one person: hidden...
+    {"city": "Xàbia", "gender": "woman", "count": 3},
+    {"city": "Xàbia", "gender": "man", "count": 6},
+    {"city": "Xàbia", "gender": "", "count": 2},  # hidden
+]
+
+
 def test_small_counts_are_hidden_and_cannot_be_worked_out_from_the_totals():
-    rows = [
-        {"city": "Nice", "gender": "woman", "count": 4},
-        {"city": "Nice", "gender": "man", "count": 9},
-        {"city": "Nice", "gender": "other", "count": 1},  # one person: hidden...
-        {"city": "Xàbia", "gender": "woman", "count": 3},
-        {"city": "Xàbia", "gender": "man", "count": 6},
-        {"city": "Xàbia", "gender": "", "count": 2},  # hidden
-    ]
-    figures = by_city_and_gender(rows)
+    figures = by_city_and_gender(SMALL_GENDER_ROWS)
     nice, xabia = (dict(zip(figures.columns, row["cells"], strict=True))
                    for row in figures.table_rows)  # fmt: skip
     assert nice["Another gender"].hidden and xabia["Not said"].hidden
