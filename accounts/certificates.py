@@ -8,7 +8,7 @@ give certificates (trainings, exchanges) call ``issue_certificate`` with what it
     certificate = issue_certificate(
         holder=registration.user,
         source=registration,            # any saved row: one certificate per holder and source
-        kind=gettext("Training"),       # a label, printed as given
+        kind=gettext_lazy("Training"),  # a label: lazy, so it is printed in the holder's language
         title=training.title,
         host=str(training.host),
         start=first_day,
@@ -34,7 +34,7 @@ import secrets
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -43,6 +43,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from .models import Certificate, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +87,9 @@ def issue_certificate(
     *,
     holder: User,
     source: models.Model,
-    kind: str,
-    title: str,
-    host: str,
+    kind: StrOrPromise,
+    title: StrOrPromise,
+    host: StrOrPromise,
     start: datetime.date,
     end: datetime.date,
     hours: Decimal | None = None,
@@ -102,17 +105,19 @@ def issue_certificate(
     existing = Certificate.objects.filter(**key).first()
     if existing is not None:
         return existing
-    certificate = Certificate(
-        **key,
-        holder_name=holder.full_name or holder.email,
-        kind=str(kind),
-        title=str(title),
-        host=str(host),
-        start=start,
-        end=end,
-        hours=hours,
-        language=language or certificate_language(holder),
-    )
+    language = language or certificate_language(holder)
+    with translation.override(language):  # lazy labels (gettext_lazy) in the holder's language
+        certificate = Certificate(
+            **key,
+            holder_name=holder.full_name or holder.email,
+            kind=str(kind),
+            title=str(title),
+            host=str(host),
+            start=start,
+            end=end,
+            hours=hours,
+            language=language,
+        )
     for _attempt in range(5):
         certificate.code = new_code()
         certificate.pdf = render_pdf(certificate)

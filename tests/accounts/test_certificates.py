@@ -281,3 +281,18 @@ def test_a_deleted_account_leaves_its_certificates_verifiable(client, member):
     response = client.get(certificate.get_absolute_url())
     assert response.status_code == 200
     assert certificate.holder_name in response.content.decode()
+
+
+def test_a_lazy_label_is_printed_in_the_holders_language(nice_body):
+    from django.utils.translation import gettext_lazy
+
+    holder = make_member(nice_body, language="fr")
+    certificate = make_certificate(holder, kind=gettext_lazy("Verification code"))
+    assert certificate.kind == "Code de vérification"
+
+
+def test_efus_staff_without_two_factor_cannot_download(client, member, efus_staff_without_mfa):
+    certificate = make_certificate(member)
+    client.force_login(efus_staff_without_mfa)
+    url = reverse("accounts:certificate_download", args=[certificate.pk])
+    assert client.get(url).status_code == 404
