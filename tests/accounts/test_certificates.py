@@ -296,3 +296,19 @@ def test_efus_staff_without_two_factor_cannot_download(client, member, efus_staf
     client.force_login(efus_staff_without_mfa)
     url = reverse("accounts:certificate_download", args=[certificate.pk])
     assert client.get(url).status_code == 404
+
+
+def test_efus_staff_read_a_certificate_in_the_admin_but_cannot_change_it(
+    client, member, efus_staff
+):
+    certificate = make_certificate(member)
+    client.force_login(efus_staff)
+    url = reverse("admin:accounts_certificate_change", args=[certificate.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert certificate.sha256 in response.content.decode()
+    client.post(url, {"title": "Edited"})
+    certificate.refresh_from_db()
+    assert certificate.title == "Police academy on major events"
+    changelist = client.get(reverse("admin:accounts_certificate_changelist"))
+    assert certificate.code in changelist.content.decode()
