@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -115,15 +116,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def membership(self) -> Membership | None:
-        """The user's current (pending or approved) membership, with its body and city."""
+        """The user's current (pending or approved) membership, with its body and city. The same
+        query answers ``has_mfa`` for a member (one query fewer on every page of coordinators and
+        Efus staff)."""
+        from allauth.mfa.models import Authenticator
+
         if not self.pk:
             return None
-        return (
+        totp = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
+        membership = (
             Membership.objects.select_related("body__city")
             .exclude(status=Membership.Status.REMOVED)
             .filter(user=self)
+            .annotate(user_has_totp=Exists(totp))
             .first()
         )
+        if membership is not None:
+            self.__dict__.setdefault("has_mfa", getattr(membership, "user_has_totp", False))
+        return membership
 
     @cached_property
     def has_mfa(self) -> bool:

@@ -15,7 +15,7 @@ from psycopg import sql
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pactesur_bench"
 # Bump when the seeded data changes shape: an older bench database is then rebuilt.
-SEED_VERSION = 5
+SEED_VERSION = 6
 MARKER_TABLE = "bench_seed_marker"
 
 

@@ -3,6 +3,10 @@
 Bounded by a request count and a time limit; loopback only. Latency is measured from sending the
 request to having read the whole body. Servers that close the connection after each response
 (gunicorn's sync workers) are handled: ``http.client`` reconnects on the next request.
+
+A request is a path, or a ``(path, session key)`` pair: the request then carries that session's
+cookie (a signed-in member, ``bench.seed.member_sessions``). ``per_thread`` gives each client
+thread a list of its own (e.g. half the clients signed in, half visitors).
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ class LoadResult:
         return self.percentile(95)
 
     @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+    @property
     def rps(self) -> float:
         return self.requests / self.elapsed if self.elapsed > 0 else math.nan
 
@@ -58,21 +66,37 @@ class LoadResult:
         return self.errors == 0 and set(self.statuses) == {200}
 
 
+Request = str | tuple[str, str | None]
+SESSION_COOKIE = "sessionid"
+
+
+def _split(request: Request) -> tuple[str, dict[str, str]]:
+    path, session = (request, None) if isinstance(request, str) else request
+    headers = {"Accept": "text/html"}
+    if session:
+        headers["Cookie"] = f"{SESSION_COOKIE}={session}"
+    return path, headers
+
+
 def run_load(
     base_url: str,
-    paths: Sequence[str],
+    paths: Sequence[Request],
     *,
     concurrency: int = 1,
     requests: int = 100,
     max_seconds: float = 30.0,
+    per_thread: Sequence[Sequence[Request]] | None = None,
+    close: bool = False,
 ) -> LoadResult:
     """GET ``paths`` in turn (round robin) with ``concurrency`` threads until ``requests`` are done
-    or ``max_seconds`` have passed. Only 200 responses count as latencies; other statuses and
-    connection errors are counted apart."""
+    or ``max_seconds`` have passed (with ``per_thread``, thread ``i`` takes its turn in
+    ``per_thread[i % len(per_thread)]``). Only 200 responses count as latencies; other statuses
+    and connection errors are counted apart. With ``close``, every request has a connection of
+    its own (the server's workers take turns accepting them)."""
     parts = urlsplit(base_url)
     if parts.hostname not in LOOPBACK:
         raise ValueError("the load generator only talks to loopback addresses")
-    if not paths:
+    if not paths or (per_thread is not None and not all(per_thread)):
         raise ValueError("no paths to request")
     host, port = parts.hostname, parts.port or 80
     result = LoadResult(concurrency=concurrency)
@@ -81,7 +105,7 @@ def run_load(
     start = threading.Barrier(concurrency + 1)
     deadline = [0.0]
 
-    def worker() -> None:
+    def worker(own: Sequence[Request]) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=max(max_seconds, 10))
         latencies: list[float] = []
         statuses: Counter[int] = Counter()
@@ -91,10 +115,12 @@ def run_load(
             i = next(counter)
             if i >= requests or time.perf_counter() > deadline[0]:
                 break
-            path = paths[i % len(paths)]
+            path, headers = _split(own[i % len(own)])
+            if close:
+                headers["Connection"] = "close"
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Accept": "text/html"})
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException):
@@ -102,6 +128,8 @@ def run_load(
                 conn.close()
                 continue
             elapsed = time.perf_counter() - t0
+            if close:
+                conn.close()
             statuses[response.status] += 1
             nbytes += len(body)
             if response.status == 200:
@@ -113,7 +141,11 @@ def run_load(
             result.errors += errors
             result.bytes += nbytes
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    lists = [
+        per_thread[n % len(per_thread)] if per_thread is not None else paths
+        for n in range(concurrency)
+    ]
+    threads = [threading.Thread(target=worker, args=(own,), daemon=True) for own in lists]
     for thread in threads:
         thread.start()
     t0 = time.perf_counter()

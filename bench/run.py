@@ -1,10 +1,13 @@
-"""The practices benchmark (issue 3, "Performance"): ``make bench`` runs ``bench/run.py``.
+"""The reading benchmark (issues 3 and 9): ``make bench`` runs ``bench/run.py``.
 
 1. Creates or reuses the dedicated PostgreSQL database ``BENCH_DATABASE_URL``
-   (default postgres://postgres@127.0.0.1:5432/pactesur_bench), migrates it, seeds it.
+   (default postgres://postgres@127.0.0.1:5432/pactesur_bench), migrates it, seeds it
+   (100,000 practices, 300 members), and signs every member in (one session each).
 2. Starts gunicorn on a free loopback port with ``bench.wsgi:application``.
-3. Measures the ceiling and the practice pages at concurrency 1 and 8, counts queries per page,
-   prints the EXPLAIN of the selective search and a table with the issue's targets.
+3. Measures the ceiling and the pages, for visitors and for signed-in members, at concurrency 1
+   and 8; then the soak, twice (visitors only, then half of the clients members); counts the
+   queries of each page for each kind of reader and checks their plans; prints one table with
+   every row's share of the same run's ceiling and the targets.
 
 Exits 0 even when a target fails (a benchmark, not a test): read the PASS/FAIL column.
 """
@@ -24,16 +27,19 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import db  # noqa: E402
-from bench.load import LoadResult, run_load  # noqa: E402
+from bench.load import LoadResult, Request, run_load  # noqa: E402
+from bench.soak import SoakResult, mixed_requests, soak  # noqa: E402
 from bench.text import RARE_WORDS  # noqa: E402
 
 CONCURRENCIES = (1, 8)
@@ -65,6 +71,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--rounds", type=int, default=1, help="repeat the measurements; medians reported (1)"
     )
+    p.add_argument("--members", type=int, default=300, help="signed-in members to seed (300)")
+    p.add_argument(
+        "--soak-seconds", type=float, default=180, help="length of each soak; 0 skips it (180)"
+    )
+    p.add_argument("--soak-clients", type=int, default=16, help="soak concurrency (16)")
     return p.parse_args(argv)
 
 
@@ -162,34 +173,72 @@ def stop_server(process: subprocess.Popen) -> None:
 
 # --- Scenarios -------------------------------------------------------------------------------
 
+VISITORS, MEMBERS = "visitors", "members"
+
+
+@dataclass
+class Target:
+    concurrency: int
+    # "p50", "p95", "rps" (absolute), "share" (req/s / the ceiling's), "x_ceiling" (p50 / the
+    # ceiling's), "x_visitors" (a members row's p50 / the same page's visitors row).
+    metric: str
+    comparison: str
+    value: float
+
+    def describe(self) -> str:
+        names = {
+            "share": "share",
+            "x_ceiling": "p50 x ceil",
+            "x_visitors": "p50 x visitors",
+            "p50": "p50 ms",
+            "p95": "p95 ms",
+            "rps": "req/s",
+        }
+        return f"{names[self.metric]} {self.comparison} {self.value:g}"
+
 
 @dataclass
 class Scenario:
-    key: str
+    key: str  # the page: visitors' and members' rows of the same page share it
     label: str
-    paths: list[str]
-    # (concurrency, metric, comparison, value): metric is "p50", "p95" or "rps".
-    targets: list[tuple[int, str, str, float]] = field(default_factory=list)
-    # Cold: the list cache is emptied before each measurement and every request has its own
-    # query string, so every page is rendered from the database.
+    who: str
+    requests: Sequence[Request]
+    targets: list[Target] = field(default_factory=list)
+    # Cold: the list cache is emptied before each measurement and every request has a query
+    # string of its own, so every page is rendered from the database.
     cold: bool = False
 
+    @property
+    def name(self) -> str:
+        return f"{self.label}, {self.who}"
 
-def cold_variant(scenario: Scenario, requests: int) -> Scenario:
-    """The same pages, each request with a query string of its own (``&cold=<n>``, which the
-    filters ignore): nothing comes from the list cache."""
-    paths = [
-        f"{path}{'&' if '?' in path else '?'}cold={i}"
-        for i, path in zip(range(requests), itertools.cycle(scenario.paths), strict=False)
+
+def with_cold(path: str, n: int) -> str:
+    """The path with a query string of its own (``cold=<n>``, which the filters ignore)."""
+    return f"{path}{'&' if '?' in path else '?'}cold={n}"
+
+
+def cold_variant(scenario: Scenario, requests: int, targets: list[Target]) -> Scenario:
+    """The same pages, each request with a query string of its own: nothing comes from the
+    page cache (cards and counts that earlier requests rendered are reused, as on the site)."""
+    items = [
+        (with_cold(path, i), session)
+        for i, (path, session) in zip(
+            range(requests), itertools.cycle(as_pairs(scenario.requests)), strict=False
+        )
     ]
     return Scenario(
-        f"{scenario.key}_cold", f"{scenario.label}, cold", paths, scenario.targets, cold=True
+        f"{scenario.key}_cold", f"{scenario.label}, cold", scenario.who, items, targets, cold=True
     )
 
 
+def as_pairs(requests: Sequence[Request]) -> list[tuple[str, str | None]]:
+    return [(r, None) if isinstance(r, str) else r for r in requests]
+
+
 def forget_rendered_lists() -> None:
-    """Empty the list cache (``moderation.cache``): after seeding, and before cold measurements."""
-    from moderation.cache import content_changed
+    """Empty the list cache (``lists.cache``): after seeding, and before cold measurements."""
+    from lists.cache import content_changed
     from practices.signals import LIST_CACHE
 
     content_changed(LIST_CACHE)
@@ -208,7 +257,14 @@ LIST_COMBOS = [
 ]
 
 
-def build_scenarios(requests: int = 1000) -> list[Scenario]:
+def members_turn(paths: list[str], sessions: Sequence[str | None]) -> list[Request]:
+    """Each path requested by members in turn: ``len(paths) * k`` requests, so that every member
+    comes up and every path is asked by several kinds of member."""
+    count = max(len(paths), len(sessions))
+    return [(paths[i % len(paths)], sessions[i % len(sessions)]) for i in range(count)]
+
+
+def build_scenarios(sessions: Sequence[str | None], requests: int = 1000) -> list[Scenario]:
     from django.contrib.auth.models import AnonymousUser
     from django.urls import reverse
 
@@ -219,7 +275,7 @@ def build_scenarios(requests: int = 1000) -> list[Scenario]:
     anonymous = AnonymousUser()
     r = random.Random(42)
     public = list(
-        Practice.objects.visible_to(anonymous).order_by("?").values_list("pk", "slug")[:300]
+        Practice.objects.listed_to(anonymous).order_by("?").values_list("pk", "slug")[:300]
     )
     list_url = reverse("practices:list")
     themes = list(Theme.objects.values_list("slug", flat=True))
@@ -233,67 +289,180 @@ def build_scenarios(requests: int = 1000) -> list[Scenario]:
             theme=r.choice(themes), city=city, country=country, year=this_year - r.randint(0, 4)
         )
         list_paths.append(f"{list_url}?{query}")
-    scenarios = [
-        Scenario("ceiling", "ceiling (1 row)", [f"/bench/ceiling/?pk={pk}" for pk, _ in public]),
+    details = [
+        reverse("practices:detail", kwargs={"pk": pk, "slug": slug or "practice"})
+        for pk, slug in public
+    ]
+    rare = [f"{list_url}?q={w}" for w in RARE_WORDS]
+    third = [f"{list_url}?q={w}" for w in THIRD_WORDS]
+    home = [reverse("cities:home")]
+
+    def both(key: str, label: str, paths: list[str], visitors: list[Target], members: list[Target]):
+        return [
+            Scenario(key, label, VISITORS, list(paths), visitors),
+            Scenario(key, label, MEMBERS, members_turn(paths, sessions), members),
+        ]
+
+    ratio = Target(1, "x_visitors", "<=", 1.5)
+    served = [
         Scenario(
+            "ceiling", "ceiling (1 row)", VISITORS, [f"/bench/ceiling/?pk={p}" for p, _ in public]
+        ),
+        *both(
             "list",
             "list, filtered",
             list_paths,
-            [(1, "p50", "<=", 20.0), (8, "rps", ">=", 150.0)],
+            [Target(1, "p50", "<=", 20.0), Target(8, "rps", ">=", 150.0)],
+            [Target(8, "share", ">=", 0.5), ratio],
         ),
-        Scenario(
+        *both(
             "detail",
             "detail",
-            [
-                reverse("practices:detail", kwargs={"pk": pk, "slug": slug or "practice"})
-                for pk, slug in public
-            ],
+            details,
+            [Target(8, "share", ">=", 0.4), Target(1, "x_ceiling", "<=", 3.0)],
+            [Target(8, "share", ">=", 0.4), Target(1, "x_ceiling", "<=", 3.0), ratio],
         ),
+        *both("home", "home", home, [], [ratio]),
+        Scenario("search_rare", "search, ~10 rows", VISITORS, rare, [Target(1, "p50", "<=", 25.0)]),
         Scenario(
-            "search_rare",
-            "search, ~10 rows",
-            [f"{list_url}?q={w}" for w in RARE_WORDS],
-            [(1, "p50", "<=", 25.0)],
-        ),
-        Scenario(
-            "search_third",
-            "search, 1/3 rows",
-            [f"{list_url}?q={w}" for w in THIRD_WORDS],
-            [(1, "p95", "<=", 150.0)],
+            "search_third", "search, 1/3 rows", VISITORS, third, [Target(1, "p95", "<=", 150.0)]
         ),
     ]
-    cached = [s for s in scenarios if s.key in ("list", "search_rare", "search_third")]
-    return scenarios + [cold_variant(s, requests) for s in cached]
+    by_key = {(s.key, s.who): s for s in served}
+    list_cold = [Target(8, "share", ">=", 0.35), Target(1, "x_ceiling", "<=", 2.5)]
+    cold = [
+        cold_variant(by_key[("list", VISITORS)], requests, list_cold),
+        cold_variant(by_key[("list", MEMBERS)], requests, [*list_cold, ratio]),
+        cold_variant(by_key[("search_rare", VISITORS)], requests, [Target(1, "p50", "<=", 25.0)]),
+        cold_variant(by_key[("search_third", VISITORS)], requests, [Target(1, "p95", "<=", 60.0)]),
+        cold_variant(
+            Scenario("search_third", "search, 1/3 rows", MEMBERS, members_turn(third, sessions)),
+            requests,
+            [Target(1, "p95", "<=", 60.0), ratio],
+        ),
+    ]
+    first_look = Scenario(
+        "list_first",
+        "list, first look",
+        VISITORS,
+        first_looks(list_url, themes, requests),
+        cold=True,
+    )
+    return served + cold + [first_look]
 
 
-def probe(base_url: str, path: str) -> int:
+def first_looks(list_url: str, themes: list[str], count: int) -> list[str]:
+    """Filter combinations nobody asked before (a year, a theme, an outcome and a language
+    drawn at random, ~100,000 combinations): the page, its form and its count are rendered;
+    only the cards may come from the cache."""
+    from practices.models import PRACTICE_LANGUAGES, Practice
+
+    r = random.Random(7)
+    return [
+        f"{list_url}?year={r.randint(1990, 2100)}&theme={r.choice(themes)}"
+        f"&outcome={r.choice(Practice.Outcome.values)}&language={r.choice(PRACTICE_LANGUAGES)}"
+        for _ in range(count)
+    ]
+
+
+def soak_pages(sessions: Sequence[str | None]) -> dict[str, list[str]]:
+    """The pages the soak mixes (``bench.soak.MIX``)."""
+    from django.urls import reverse
+
+    from cities.models import City
+
+    scenarios = {s.key: s for s in build_scenarios(sessions, 1) if s.who == VISITORS}
+    cities = City.objects.exclude(practices=None).order_by("pk").values_list("slug", flat=True)
+    return {
+        "detail": [p for p, _ in as_pairs(scenarios["detail"].requests)],
+        "list": [p for p, _ in as_pairs(scenarios["list"].requests)],
+        "search": [p for p, _ in as_pairs(scenarios["search_rare"].requests)]
+        + [p for p, _ in as_pairs(scenarios["search_third"].requests)],
+        "home": [reverse("cities:home")],
+        "city": [reverse("cities:detail", args=[slug]) for slug in cities[:40]],
+    }
+
+
+def probe(base_url: str, request: Request) -> int:
+    path, session = as_pairs([request])[0]
+    headers = {"Cookie": f"sessionid={session}"} if session else {}
     try:
-        with urllib.request.urlopen(base_url + path, timeout=30) as r:  # noqa: S310
+        request_ = urllib.request.Request(base_url + path, headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request_, timeout=30) as r:  # noqa: S310
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
 
 
-# --- In-process checks: queries per page, EXPLAIN ---------------------------------------------
+# --- In-process checks: queries per page and their plans, for each kind of reader ------------
 
 
-def capture(path: str) -> tuple[int, list[str]]:
-    """GET ``path`` in-process as an anonymous visitor: (status, SQL of each query)."""
+def readers() -> dict[str, Any]:
+    """One reader of each kind among the bench members (and a visitor)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import Membership, User
+    from bench.seed import MEMBER_EMAIL_DOMAIN
+
+    members = User.objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}").order_by("pk")
+    kinds: dict[str, Any] = {"visitor": AnonymousUser()}
+    for user in members:
+        membership = user.membership
+        if membership is None:
+            continue
+        body = membership.body
+        if body.is_efus:
+            kind = "Efus staff"
+        elif membership.role == Membership.Role.COORDINATOR:
+            kind = "coordinator" + ("" if body.is_police else " (not police)")
+        else:
+            kind = "member" + ("" if body.is_police else " (not police)")
+        kinds.setdefault(kind, user)
+    return kinds
+
+
+def capture(path: str, user: Any = None) -> tuple[int, list[str]]:
+    """GET ``path`` in-process as ``user`` (a visitor by default): (status, SQL of each query)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    client = Client(raise_request_exception=False)
+    if user is not None and getattr(user, "is_authenticated", False):
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.get("/health/")  # the session's first read is not the page's
     with CaptureQueriesContext(connection) as ctx:
-        response = Client(raise_request_exception=False).get(path)
+        response = client.get(path)
     return response.status_code, [q["sql"] for q in ctx.captured_queries]
 
 
-def explain(sql: str) -> list[str]:
+def explain(sql: str, *, analyze: bool = True) -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        cursor.execute(f"EXPLAIN {'(ANALYZE, BUFFERS) ' if analyze else ''}{sql}")
         return [row[0] for row in cursor.fetchall()]
+
+
+BIG_TABLES = ("practices_practice", "practices_practice_themes")
+
+
+def full_scans(sql: str) -> list[str]:
+    """The sequential scans of the 100,000-row tables that the query cannot do without: its plan
+    with sequential scans made as costly as PostgreSQL can (``enable_seqscan`` off), so that it
+    takes any index it can use. (With few matches to find, a sequential scan that stops early can
+    be the cheapest plan, and PostgreSQL rightly takes it: that is not a missing index.)"""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = [row[0] for row in cursor.fetchall()]
+    return [
+        line.strip()
+        for line in plan
+        if any(f"Seq Scan on {table} " in f"{line} " for table in BIG_TABLES)
+    ]
 
 
 def fallback_search_sql(word: str) -> str:
@@ -303,7 +472,7 @@ def fallback_search_sql(word: str) -> str:
 
     from practices.models import Practice
 
-    qs = Practice.objects.visible_to(AnonymousUser()).search(word).order_by("-rank", "-pk")[:20]
+    qs = Practice.objects.listed_to(AnonymousUser()).search(word).order_by("-rank", "-pk")[:20]
     sql, params = qs.query.sql_with_params()
     return connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
 
@@ -346,30 +515,49 @@ class Figure:
     def failures(self) -> int:
         return sum(r.errors + sum(n for s, n in r.statuses.items() if s != 200) for r in self.runs)
 
-    def metric(self, name: str) -> float:
-        return getattr(self, name)
+
+WARM_PASSES = 3
+
+
+def warm_up(base_url: str, scenario: Scenario) -> None:
+    """Requests not counted: every request of a served scenario, ``WARM_PASSES`` times, each on
+    a connection of its own, so that every gunicorn worker has rendered most pages (a worker
+    keeps its renderings in its own memory, and a keep-alive connection stays with one worker),
+    as after their first readers on a live site."""
+    count = WARM_PASSES * len(scenario.requests)
+    run_load(
+        base_url, scenario.requests, concurrency=8, requests=count, max_seconds=120, close=True
+    )
 
 
 def measure(base_url: str, scenarios: list[Scenario], args: argparse.Namespace) -> list[Figure]:
-    print(f"Warm-up: {args.warmup} requests per scenario at concurrency 8...")
+    """Each round: the served pages (after a warm-up), then the cold ones, each at every
+    concurrency (the cold ones fill the workers' caches with pages nobody asks again: they come
+    last, and the next round warms the served pages again)."""
     for scenario in scenarios:
-        run_load(base_url, scenario.paths, concurrency=8, requests=args.warmup, max_seconds=30)
-    figures = {(s.key, c): Figure(s, c, []) for c in CONCURRENCIES for s in scenarios}
+        if scenario.cold:  # connections, the query plans, the cards and counts
+            run_load(base_url, scenario.requests, concurrency=8, requests=args.warmup)
+    figures = {(s.name, c): Figure(s, c, []) for c in CONCURRENCIES for s in scenarios}
+    served = [s for s in scenarios if not s.cold]
+    cold = [s for s in scenarios if s.cold]
     for round_ in range(1, args.rounds + 1):
-        for concurrency in CONCURRENCIES:
-            for scenario in scenarios:
+        print(f"Round {round_}: warming the served pages up ({WARM_PASSES} passes)...")
+        for scenario in served:
+            warm_up(base_url, scenario)
+        for scenario in served + cold:
+            for concurrency in CONCURRENCIES:
                 if scenario.cold:
                     forget_rendered_lists()
                 result = run_load(
                     base_url,
-                    scenario.paths,
+                    scenario.requests,
                     concurrency=concurrency,
                     requests=args.requests,
                     max_seconds=args.max_seconds,
                 )
-                figures[(scenario.key, concurrency)].runs.append(result)
+                figures[(scenario.name, concurrency)].runs.append(result)
                 print(
-                    f"  round {round_} c={concurrency} {scenario.label}: {result.requests} ok, "
+                    f"  round {round_} c={concurrency} {scenario.name}: {result.requests} ok, "
                     f"p50 {fmt(result.p50)} ms, p95 {fmt(result.p95)} ms, "
                     f"{fmt(result.rps, 0)} req/s"
                     + (
@@ -378,7 +566,33 @@ def measure(base_url: str, scenarios: list[Scenario], args: argparse.Namespace) 
                         else ""
                     )
                 )
-    return [figures[(s.key, c)] for s in scenarios for c in CONCURRENCIES]
+    return [figures[(s.name, c)] for s in scenarios for c in CONCURRENCIES]
+
+
+def run_soaks(
+    base_url: str, master: int, sessions: list[str | None], args: argparse.Namespace
+) -> list[SoakResult]:
+    pages = soak_pages(sessions)
+    clients = args.soak_clients
+    visitors = [mixed_requests(pages, [None], 5000, seed=n) for n in range(clients)]
+    half = [
+        mixed_requests(pages, sessions[n::2] if n % 2 == 0 else [None], 5000, seed=n)
+        for n in range(clients)
+    ]
+    results = []
+    for label, per_thread in (("visitors only", visitors), ("half members", half)):
+        print(f"Soak, {label}: {args.soak_seconds:g} s at c={clients}...")
+        result = soak(
+            base_url, master, label, per_thread, seconds=args.soak_seconds, concurrency=clients
+        )
+        results.append(result)
+        load = result.load
+        print(
+            f"  {load.requests} ok, {fmt(load.rps, 0)} req/s, statuses {dict(load.statuses)}, "
+            f"errors {load.errors}, RSS {fmt(result.rss_at(0), 0)}/{fmt(result.rss_at(1), 0)}/"
+            f"{fmt(result.rss_at(2), 0)} MB"
+        )
+    return results
 
 
 # --- Report ----------------------------------------------------------------------------------
@@ -400,40 +614,119 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL  <<<"
 
 
-def print_table(figures: list[Figure]) -> list[bool]:
+def print_table(figures: list[Figure], soaks: list[SoakResult]) -> list[bool]:
     ceiling = {f.concurrency: f for f in figures if f.scenario.key == "ceiling"}
+    visitors = {
+        (f.scenario.key, f.scenario.cold, f.concurrency): f
+        for f in figures
+        if f.scenario.who == VISITORS
+    }
     header = (
-        f"{'scenario':<24} {'c':>2} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} "
-        f"{'p50 x ceil':>10} {'req/s % ceil':>12}  target"
+        f"{'page':<36} {'c':>2} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'req/s':>6} {'share':>6} {'p50 x ceil':>10} {'x visitors':>10}  targets"
     )
     print(header)
-    print("-" * (len(header) + 24))
+    print("-" * (len(header) + 30))
     outcomes = []
     for f in figures:
         base = ceiling.get(f.concurrency)
-        ratio_p50 = f.p50 / base.p50 if base and base.p50 else math.nan
-        ratio_rps = 100 * f.rps / base.rps if base and base.rps else math.nan
-        targets = [t for t in f.scenario.targets if t[0] == f.concurrency]
+        twin = visitors.get((f.scenario.key, f.scenario.cold, f.concurrency))
+        values = {
+            "p50": f.p50,
+            "p95": f.p95,
+            "rps": f.rps,
+            "share": f.rps / base.rps if base and base.rps else math.nan,
+            "x_ceiling": f.p50 / base.p50 if base and base.p50 else math.nan,
+            "x_visitors": (
+                f.p50 / twin.p50 if twin and f.scenario.who == MEMBERS and twin.p50 else math.nan
+            ),
+        }
         notes = []
-        for _c, metric, comparison, value in targets:
-            ok = passes(f.metric(metric), comparison, value) and not f.failures
+        for target in f.scenario.targets:
+            if target.concurrency != f.concurrency:
+                continue
+            ok = passes(values[target.metric], target.comparison, target.value) and not f.failures
             outcomes.append(ok)
-            notes.append(f"{metric} {comparison} {value:g}: {verdict(ok)}")
+            notes.append(f"{target.describe()}: {verdict(ok)}")
         if f.failures:
             notes.append(f"{f.failures} non-200 responses or errors")
+        p99 = median([r.p99 for r in f.runs])
         print(
-            f"{f.scenario.label:<24} {f.concurrency:>2} {f.requests:>8} {fmt(f.p50):>8} "
-            f"{fmt(f.p95):>8} {fmt(f.rps, 0):>7} {fmt(ratio_p50, 2):>10} {fmt(ratio_rps, 0):>12}  "
-            + ("; ".join(notes) or "(no target)")
+            f"{f.scenario.name:<36} {f.concurrency:>2} {f.requests:>8} {fmt(f.p50):>7} "
+            f"{fmt(f.p95):>7} {fmt(p99):>7} {fmt(f.rps, 0):>6} {fmt(values['share'], 2):>6} "
+            f"{fmt(values['x_ceiling'], 2):>10} {fmt(values['x_visitors'], 2):>10}  "
+            + ("; ".join(notes) or "")
         )
+    c8 = ceiling.get(8)
+    reference = soaks[0].load.rps if soaks else math.nan
+    for result in soaks:
+        load = result.load
+        share = load.rps / c8.rps if c8 and c8.rps else math.nan
+        notes = [f"statuses {dict(load.statuses)}, errors {load.errors}"]
+        ok_errors = load.errors == 0 and set(load.statuses) <= {200}
+        ok_rss = passes(result.rss_drift, "<=", 0.10)
+        outcomes += [ok_errors, ok_rss]
+        notes.append(f"0 errors: {verdict(ok_errors)}")
+        notes.append(
+            f"RSS {fmt(result.rss_at(0), 0)}/{fmt(result.rss_at(1), 0)}/{fmt(result.rss_at(2), 0)}"
+            f" MB (start/middle/end), second half {100 * result.rss_drift:+.1f} % <= 10: "
+            f"{verdict(ok_rss)}"
+        )
+        if result is not soaks[0]:
+            ok = passes(load.rps / reference, ">=", 0.8)
+            outcomes.append(ok)
+            notes.append(f"x visitors-only {load.rps / reference:.2f} >= 0.8: {verdict(ok)}")
+        label = f"soak {result.seconds:.0f} s, {result.label}"
+        print(
+            f"{label:<36} {result.concurrency:>2} {load.requests:>8} {fmt(load.p50):>7} "
+            f"{fmt(load.p95):>7} {fmt(load.p99):>7} {fmt(load.rps, 0):>6} {fmt(share, 2):>6} "
+            f"{'':>10} {'':>10}  " + "; ".join(notes)
+        )
+    return outcomes
+
+
+def check_pages(scenarios: list[Scenario]) -> list[bool]:
+    """Queries per page for each kind of reader, rendered from the database, and the plan of
+    every query: no sequential scan of a 100,000-row table."""
+    from django.urls import reverse
+
+    by_key = {(s.key, s.who): s for s in scenarios}
+
+    def first(key: str) -> str:
+        return as_pairs(by_key[(key, VISITORS)].requests)[0][0]
+
+    pages = {
+        "list, filtered": first("list"),
+        "list, no filter": reverse("practices:list"),
+        "search, ~10 rows": first("search_rare"),
+        "search, 1/3 rows": first("search_third"),
+        "detail": first("detail"),
+        "home": reverse("cities:home"),
+    }
+    outcomes = []
+    print(f"Queries per page, rendered from the database (<= {QUERY_BUDGET}), and full scans:")
+    for kind, user in readers().items():
+        counts, scans = [], []
+        for name, path in pages.items():
+            forget_rendered_lists()
+            status, sqls = capture(path, user)
+            ok = status == 200 and len(sqls) <= QUERY_BUDGET
+            outcomes.append(ok)
+            counts.append(f"{name} {len(sqls)}" + ("" if ok else f" (status {status}) FAIL"))
+            scans += [f"{name}: {scan}" for sql in sqls for scan in full_scans(sql)]
+        outcomes.append(not scans)
+        print(f"  {kind:<26} " + ", ".join(counts))
+        print(f"  {'':<26} no full scan of a 100,000-row table: {verdict(not scans)}")
+        for scan in scans:
+            print(f"  {'':<26}   {scan}")
     return outcomes
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", db.DEFAULT_URL)
-    print(f"PACTESUR practices benchmark, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores")
-    print(f"Database: {url} (rows {args.rows}, cities {args.cities})")
+    print(f"PACTESUR reading benchmark, {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores")
+    print(f"Database: {url} (rows {args.rows}, cities {args.cities}, members {args.members})")
     marker = db.prepare(url, rows=args.rows, cities=args.cities, reseed=args.reseed)
     env = configure_environment(url)
     setup_django()
@@ -448,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
         report = seed.seed_practices(args.rows, args.cities, analyze=False, log=print)
         vacuum = seed.vacuum_analyze()
         print(f"  VACUUM ANALYZE: {vacuum:.1f} s")
+        seed.check_paragraph_html()
         seconds = report.seconds + vacuum
         steps = {**report.steps, "VACUUM ANALYZE": vacuum}
         db.write_marker(url, rows=args.rows, cities=args.cities, seconds=seconds, steps=steps)
@@ -456,26 +750,32 @@ def main(argv: list[str] | None = None) -> int:
         seconds = marker.seconds
         seeded = f"seeded {marker.seeded_at[:16]}, reused (--reseed to rebuild)"
     print(f"Seeding time: {seconds:.1f} s ({seeded})")
+    members = seed.seed_members(args.members)
+    print(f"Members: {members.members}" + (f" {members.by_kind}" if members.by_kind else ""))
+    sessions = list(seed.member_sessions().values())
 
     forget_rendered_lists()  # renderings of an earlier seeding must not be served
-    scenarios = build_scenarios(args.warmup + args.requests)
+    scenarios = build_scenarios(sessions, args.warmup + args.requests)
     port = free_port()
     command = gunicorn_command(port, args.workers, args.threads)
     print("Server:", " ".join(command[1:]))
     server = start_server(port, args.workers, args.threads, env)
     base_url = f"http://127.0.0.1:{port}"
+    soaks: list[SoakResult] = []
     try:
-        unavailable = [s for s in scenarios if probe(base_url, s.paths[0]) != 200]
+        unavailable = [s for s in scenarios if probe(base_url, s.requests[0]) != 200]
         for s in unavailable:
-            print(f"NOT AVAILABLE: {s.label} ({s.paths[0]} does not answer 200): not measured")
+            print(f"NOT AVAILABLE: {s.name} ({s.requests[0]} does not answer 200): not measured")
         measured = [s for s in scenarios if s not in unavailable]
         load_avg = os.getloadavg()
         if load_avg[0] > 1.0:
             print(
                 f"NOTE: load average {load_avg[0]:.2f} before measuring: other work shares the "
-                f"{os.cpu_count()} cores, the figures will be pessimistic (compare the ratios)."
+                f"{os.cpu_count()} cores, the figures will be pessimistic (compare the shares)."
             )
         figures = measure(base_url, measured, args)
+        if args.soak_seconds > 0:
+            soaks = run_soaks(base_url, server.pid, sessions, args)
         load_after = os.getloadavg()
     finally:
         if args.keep_server:
@@ -483,47 +783,31 @@ def main(argv: list[str] | None = None) -> int:
         else:
             stop_server(server)
 
-    # Queries per page, in-process, anonymous visitor.
-    by_key = {s.key: s for s in scenarios}
-    pages = {
-        "list, filtered": by_key["list"].paths[0],
-        "list, no filter": reverse_list(),
-        "search, ~10 rows": by_key["search_rare"].paths[0],
-        "search, 1/3 rows": by_key["search_third"].paths[0],
-        "detail": by_key["detail"].paths[0],
-    }
-    captured = {}
-    for name, path in pages.items():
-        forget_rendered_lists()  # the queries of a page rendered from the database
-        captured[name] = capture(path)
-
     print()
-    print("=" * 100)
+    print("=" * 110)
     print(
-        f"RESULTS: {args.rows} published practices, {args.cities} cities; gunicorn "
-        f"{args.workers} workers x {args.threads} thread(s); load average before/after "
-        f"{load_avg[0]:.2f}/{load_after[0]:.2f}; {args.rounds} round(s), medians"
+        f"RESULTS: {args.rows} published practices, {args.cities} cities, {members.members} "
+        f"members; gunicorn {args.workers} workers x {args.threads} thread(s); load average "
+        f"before/after {load_avg[0]:.2f}/{load_after[0]:.2f}; {args.rounds} round(s), medians"
     )
-    print("=" * 100)
-    outcomes = print_table(figures)
+    print(
+        "share: req/s / the ceiling's at the same concurrency; p50 x ceil: p50 / the ceiling's; "
+        "x visitors: a members row's p50 / the visitors row of the same page"
+    )
+    print("=" * 110)
+    outcomes = print_table(figures, soaks)
     print()
-    print("Queries per page (anonymous, in-process test client):")
-    for name, (status, sqls) in captured.items():
-        ok = status == 200 and len(sqls) <= QUERY_BUDGET
-        outcomes.append(ok)
-        print(
-            f"  {name:<20} {len(sqls):>3} queries (status {status})  "
-            f"<= {QUERY_BUDGET}: {verdict(ok)}"
-        )
+    outcomes += check_pages(scenarios)
     print()
     print(f"Seeding {args.rows} rows: {seconds:.1f} s  < 120 s: {verdict(seconds < 120)}")
     outcomes.append(seconds < 120)
-
-    rare = search_queries(captured["search, ~10 rows"][1])
-    if not rare:
-        rare = [fallback_search_sql(RARE_WORD_FOR_EXPLAIN)]
+    by_key = {(s.key, s.who): s for s in scenarios}
+    rare_path = as_pairs(by_key[("search_rare", VISITORS)].requests)[0][0]
+    third_path = as_pairs(by_key[("search_third", VISITORS)].requests)[0][0]
+    forget_rendered_lists()
+    rare = search_queries(capture(rare_path)[1]) or [fallback_search_sql(RARE_WORD_FOR_EXPLAIN)]
     print()
-    print(f"EXPLAIN (ANALYZE, BUFFERS) of the selective search ({pages['search, ~10 rows']}):")
+    print(f"EXPLAIN (ANALYZE, BUFFERS) of the selective search ({rare_path}):")
     uses_gin = True
     for sql in rare:
         plan = explain(sql)
@@ -533,10 +817,11 @@ def main(argv: list[str] | None = None) -> int:
             print("    " + line)
     print(f"GIN index {GIN_INDEX} used by every search query: {verdict(uses_gin)}")
     outcomes.append(uses_gin)
-    third = search_queries(captured["search, 1/3 rows"][1])
+    forget_rendered_lists()
+    third = search_queries(capture(third_path)[1])
     if third:
         print()
-        print(f"Search matching a third of the rows ({pages['search, 1/3 rows']}), per query:")
+        print(f"Search matching a third of the rows ({third_path}), per query:")
         for sql in third:
             plan = explain(sql)
             timing = [line.strip() for line in plan if line.strip().startswith("Execution Time")]
@@ -548,12 +833,6 @@ def main(argv: list[str] | None = None) -> int:
         + (f", {failed} FAILED" if failed else "")
     )
     return 0
-
-
-def reverse_list() -> str:
-    from django.urls import reverse
-
-    return reverse("practices:list")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ are analysed. Deterministic: the same ``rows``/``cities``/``seed`` give the same
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from html import escape
 from typing import Any
 
 from django.db import connection, transaction
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cities.models import Body, City, Theme
+from moderation.markdown import render_fields
 from moderation.models import Status, Visibility
 from practices.models import Attachment, Practice
 
@@ -174,7 +177,10 @@ PRACTICE_COLUMNS = (
     "attachment_count",
     "body_id",
     "city_id",
+    "html",
 )
+# The sections whose HTML is stored (``Moderated.html``), in ``PRACTICE_COLUMNS`` order.
+MARKDOWN_FIELDS = Practice.MARKDOWN_FIELDS
 
 
 @dataclass
@@ -315,7 +321,27 @@ def _practice_rows(start_id, count, bodies, theme_ids, pools, r, now):
             bodies[city_id],
             city_id,
         )
-        yield row, r.sample(theme_ids, r.choices((1, 2, 3), (40, 40, 20))[0]), attachments
+        yield (
+            (*row, json.dumps(paragraph_html(t, MARKDOWN_FIELDS))),
+            r.sample(theme_ids, r.choices((1, 2, 3), (40, 40, 20))[0]),
+            attachments,
+        )
+
+
+def paragraph_html(text: dict[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """What ``moderation.markdown.render_markdown`` makes of the generated sections, which are
+    plain sentences (no Markdown syntax, no ``<`` or ``&``): one paragraph each, escaped. Rendering
+    100,000 practices with the real renderer takes about 100 s; ``check_paragraph_html`` compares
+    the two on a sample after seeding, and the smoke test on every row."""
+    return {name: f"<p>{escape(text[name], quote=False)}</p>\n" for name in names if text[name]}
+
+
+def check_paragraph_html(sample: int = 200) -> None:
+    """The stored HTML of a sample of seeded practices is what the real renderer makes."""
+    for practice in Practice.objects.order_by("?").only("html", *MARKDOWN_FIELDS)[:sample]:
+        expected = render_fields(practice, MARKDOWN_FIELDS)
+        if practice.html != expected:
+            raise RuntimeError(f"seeded HTML of practice {practice.pk} differs from the renderer's")
 
 
 ANALYZED_TABLES = (
@@ -483,3 +509,103 @@ def vacuum_analyze() -> float:
         for table in ANALYZED_TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     return time.perf_counter() - t0
+
+
+# --- Members ----------------------------------------------------------------------------------
+
+MEMBER_EMAIL_DOMAIN = "members.bench.example.eu"
+PROJECT_MEMBERS_PER_CITY = 8  # and one coordinator (with two-factor authentication) each
+EFUS_STAFF = 3  # with two-factor authentication
+NETWORK_COORDINATORS = 12  # coordinators of network bodies (with two-factor authentication)
+
+
+@dataclass
+class MemberReport:
+    members: int
+    by_kind: dict[str, int]
+
+
+def seed_members(total: int = 300, *, seed: int = 11) -> MemberReport:
+    """``total`` approved members: a coordinator and ``PROJECT_MEMBERS_PER_CITY`` officers in each
+    of the 15 project cities, Efus staff, coordinators of network bodies (police or not), and
+    officers of the generated network cities' bodies for the rest; coordinators and Efus staff
+    have two-factor authentication, as the site requires. Safe to call again: the members of an
+    earlier call are kept (the function adds none when there are ``total`` already)."""
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import Membership, User
+
+    existing = User.objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}").count()
+    if existing >= total:
+        return MemberReport(existing, {})
+    r = random.Random(seed)
+    project = list(Body.objects.filter(city__in=City.objects.in_project()).order_by("pk"))
+    network = list(Body.objects.filter(city__slug__startswith=NETWORK_SLUG_PREFIX).order_by("pk"))
+    efus = Body.objects.filter(type=Body.Type.NETWORK_SECRETARIAT).first()
+    # body, role, with MFA, kind: the coordinators and staff first, then officers of the project
+    # cities and of the network in turn, so that a smaller total still has every kind.
+    plan: list[tuple[Body, str, bool, str]] = [
+        (body, Membership.Role.COORDINATOR, True, "project coordinator") for body in project
+    ]
+    if efus is not None:
+        plan.extend((efus, Membership.Role.MEMBER, True, "Efus staff") for _ in range(EFUS_STAFF))
+    for body in network[:NETWORK_COORDINATORS]:
+        kind = "network coordinator" + ("" if body.is_police else " (not police)")
+        plan.append((body, Membership.Role.COORDINATOR, True, kind))
+    officers = [body for body in project for _ in range(PROJECT_MEMBERS_PER_CITY)]
+    while len(plan) < total and (officers or network):
+        if officers:
+            plan.append((officers.pop(0), Membership.Role.MEMBER, False, "project officer"))
+        if network and len(plan) < total:
+            body = r.choice(network)
+            kind = "network officer" + ("" if body.is_police else " (not police)")
+            plan.append((body, Membership.Role.MEMBER, False, kind))
+    plan = plan[:total]
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [
+                User(email=f"member{n}@{MEMBER_EMAIL_DOMAIN}", full_name=f"Bench member {n}")
+                for n in range(existing, existing + len(plan))
+            ]
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(user=user, body=body, role=role, status=Membership.Status.APPROVED)
+                for user, (body, role, _mfa, _kind) in zip(users, plan, strict=True)
+            ]
+        )
+        Authenticator.objects.bulk_create(
+            [
+                Authenticator(
+                    user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+                )
+                for user, (_body, _role, mfa, _kind) in zip(users, plan, strict=True)
+                if mfa
+            ]
+        )
+    by_kind: dict[str, int] = {}
+    for _body, _role, _mfa, kind in plan:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return MemberReport(existing + len(plan), by_kind)
+
+
+def member_sessions() -> dict[int, str | None]:
+    """A signed-in session for every bench member (as the login form leaves it): user id to
+    session key, for the load generator's ``Cookie`` header."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    backend = "allauth.account.auth_backends.AuthenticationBackend"
+    sessions = {}
+    for user in User.objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}").order_by("pk"):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = backend
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.set_expiry(settings.SESSION_COOKIE_AGE)
+        store.create()
+        sessions[user.pk] = store.session_key
+    return sessions

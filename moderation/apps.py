@@ -10,11 +10,8 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import exports as account_exports
-        from pactesur.cache import cache_recovered
 
-        from . import cache, checks, permissions  # noqa: F401  (registers the checks and rules)
+        from . import checks, permissions  # noqa: F401  (registers the checks and rules)
         from .exports import moderation_section
 
-        # The shared cache may come back holding versions from before writes it missed.
-        cache_recovered.connect(cache.drop_versions, dispatch_uid="moderation-drop-versions")
         account_exports.register("moderation", moderation_section)

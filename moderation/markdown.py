@@ -10,9 +10,12 @@ below ``h4``), and images become their alt text: pictures are shown only as mode
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import nh3
+from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -98,6 +101,18 @@ def render_markdown(text: str | None, *, top_heading: int = 3) -> str:
     tokens = md.parse(text)
     _shift_headings(tokens, top_heading)
     return sanitize(md.renderer.render(tokens, md.options, {}))
+
+
+def render_fields(obj: Any, names: Iterable[str]) -> dict[str, str]:
+    """The HTML of each Markdown field of ``obj`` (``Moderated.html``); empty fields left out."""
+    rendered = {name: render_markdown(getattr(obj, name)) for name in names}
+    return {name: html for name, html in rendered.items() if html}
+
+
+def stored_html(html: str) -> SafeString:
+    """HTML made by ``render_markdown`` (sanitised by nh3) and stored, ready to show. The one
+    place where stored HTML is trusted: it never holds anything but the renderer's output."""
+    return mark_safe(html)
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -28,9 +28,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+
+from .markdown import render_fields, stored_html
 
 
 class Status(models.TextChoices):
@@ -70,9 +73,9 @@ def tiers_for(user: Any) -> list[str]:
 
 @dataclass(frozen=True)
 class Reach:
-    """What a reader may see, the one rule behind ``visible_to`` and ``visibility_scope``:
-    everything (Efus staff with two-factor authentication), or published items in their tiers
-    plus what they wrote (``author_id``) and, for a coordinator, their city's (``city_id``)."""
+    """What a reader may see, the one rule behind ``visible_to`` and ``listed_to``: everything
+    (Efus staff with two-factor authentication), or published items in their tiers plus what
+    they wrote (``author_id``) and, for a coordinator, their city's (``city_id``)."""
 
     tiers: tuple[str, ...]
     everything: bool = False
@@ -80,15 +83,47 @@ class Reach:
     coordinates: bool = False
     city_id: int | None = None
 
-    @property
-    def scope(self) -> str:
+    def readable(self) -> Q | None:
+        """``visible_to``: what the reader may open (``None``: everything)."""
         if self.everything:
-            return "all"
-        scope = ".".join(self.tiers)
-        if self.author_id is not None:
-            scope += f":user-{self.author_id}"
+            return None
+        readable = Q(status=Status.PUBLISHED, visibility__in=self.tiers)
+        if self.author_id is None:
+            return readable
+        own = Q(created_by_id=self.author_id)
         if self.coordinates:
-            scope += f":city-{self.city_id}"
+            own |= Q(city_id=self.city_id)
+        return readable | own
+
+    @property
+    def listed_city_id(self) -> int | None:
+        """The city whose published items of every tier a list adds to the reader's tiers: a
+        coordinator's, when their tiers do not already cover every tier (a coordinator of a
+        body that is not police). ``None`` for everyone else."""
+        if self.everything or not self.coordinates or set(self.tiers) == set(Visibility.values):
+            return None
+        return self.city_id
+
+    def listed(self) -> Q:
+        """``listed_to``: what lists, home sections and related items show the reader. Published
+        items only, in the reader's tiers, plus (``listed_city_id``) a coordinator's own city's:
+        a subset of ``readable``. Drafts, submitted items and a member's own unpublished work
+        are never listed (they have "My practices"); Efus staff list what a police reader does.
+        Without the ``created_by`` OR, the list's query can walk an index in order."""
+        tiers = tuple(Visibility.values) if self.everything else self.tiers
+        listed = Q(visibility__in=tiers)
+        if self.listed_city_id is not None:
+            listed |= Q(city_id=self.listed_city_id)
+        return Q(status=Status.PUBLISHED) & listed
+
+    @property
+    def listing_scope(self) -> str:
+        """Everything ``listed`` depends on, as a string: readers with the same scope are listed
+        the same rows, so they share cached lists (``lists.cache``)."""
+        tiers = tuple(Visibility.values) if self.everything else self.tiers
+        scope = ".".join(tiers)
+        if self.listed_city_id is not None:
+            scope += f"+city-{self.listed_city_id}"
         return scope
 
 
@@ -103,30 +138,25 @@ def reach_of(user: Any) -> Reach:
     return Reach(tiers, author_id=user.pk, coordinates=coordinates, city_id=city_id)
 
 
-def visibility_scope(user: Any) -> str:
-    """Everything ``ModeratedQuerySet.visible_to(user)`` depends on, as a string: readers with
-    the same scope see the same rows, so they may share a cached rendering (``moderation.cache``).
-    Both read the same ``Reach``."""
-    return reach_of(user).scope
+def listing_scope(user: Any) -> str:
+    """The scope of ``ModeratedQuerySet.listed_to(user)`` (``Reach.listing_scope``): the key under
+    which lists are cached for this reader."""
+    return reach_of(user).listing_scope
 
 
 class ModeratedQuerySet(models.QuerySet):
-    """``visible_to(user)`` is the single visibility rule; list pages chain ``.published()``."""
+    """The single visibility rule: ``visible_to(user)`` (what the reader may open) and its subset
+    ``listed_to(user)`` (what lists show them), both read from the one ``Reach``."""
 
     def published(self) -> Self:
         return self.filter(status=Status.PUBLISHED)
 
     def visible_to(self, user: Any) -> Self:
-        reach = reach_of(user)
-        if reach.everything:
-            return self
-        readable = Q(status=Status.PUBLISHED, visibility__in=reach.tiers)
-        if reach.author_id is None:
-            return self.filter(readable)
-        own = Q(created_by_id=reach.author_id)
-        if reach.coordinates:
-            own |= Q(city_id=reach.city_id)
-        return self.filter(readable | own)
+        readable = reach_of(user).readable()
+        return self if readable is None else self.filter(readable)
+
+    def listed_to(self, user: Any) -> Self:
+        return self.filter(reach_of(user).listed())
 
 
 class Moderated(models.Model):
@@ -147,6 +177,9 @@ class Moderated(models.Model):
     """
 
     MODERATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Fields written in Markdown: their sanitised HTML is rendered once, when the content changes
+    # (``on_content_changed``), and stored in ``html``; pages serve it (``stored_html``).
+    MARKDOWN_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -170,6 +203,7 @@ class Moderated(models.Model):
     # Pending edits go with their item. The audit log does not: no GenericRelation to
     # ``ModerationEvent`` (deleting would cascade to it); ``ModerationEvent.objects.for_object``.
     revisions = GenericRelation("moderation.Revision")
+    html = models.JSONField(_("rendered text"), default=dict, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -194,7 +228,19 @@ class Moderated(models.Model):
         return self.status in EDITABLE_IN_PLACE
 
     def on_content_changed(self) -> None:
-        """Hook for derived data of this row (e.g. a search vector) after a moderated write."""
+        """Called after every write of the content (services, moderation, admin): recomputes the
+        data derived from it, in one ``UPDATE``."""
+        type(self)._default_manager.filter(pk=self.pk).update(**self.derived_fields())
+
+    def derived_fields(self) -> dict[str, Any]:
+        """What ``on_content_changed`` writes: the HTML of the ``MARKDOWN_FIELDS`` (also set on
+        this instance); a concrete model adds its own (e.g. a search vector)."""
+        self.html = render_fields(self, self.MARKDOWN_FIELDS)
+        return {"html": self.html}
+
+    def stored_html(self, name: str) -> SafeString:
+        """The stored HTML of the Markdown field ``name``, to show as it is."""
+        return stored_html(self.html.get(name, ""))
 
 
 class RevisionQuerySet(models.QuerySet["Revision"]):

@@ -2,7 +2,7 @@
 request.
 
 What the default cache holds is either rebuilt from the database (the versions of the rendered
-lists, ``moderation.cache``) or short-lived counters (allauth's rate limits, the TOTP codes already
+lists, ``lists.cache``) or short-lived counters (allauth's rate limits, the TOTP codes already
 used, the worker's heartbeat). When Redis refuses, times out or errs, each operation falls back to
 a small memory cache of the process instead of raising: pages are slower, never errors.
 
@@ -12,11 +12,11 @@ a small memory cache of the process instead of raising: pages are slower, never 
 - Rate limits and used TOTP codes keep working per process while Redis is down (allauth's lock is
   a ``cache.add``: with a cache that only failed, every login would be refused). A limit is then
   counted by each process apart, so it is looser by the number of processes, but it still holds.
-- ``available`` says whether the last operation reached Redis. ``moderation.cache`` reads it to
+- ``available`` says whether the last operation reached Redis. ``lists.cache`` reads it to
   stop caching renderings while versions cannot be shared between processes.
 - On the first operation that reaches Redis again, ``cache_recovered`` is sent (and the memory
   cache emptied): what Redis holds may predate writes that were lost meanwhile, so the receivers
-  drop it (``moderation.cache`` gives every content name a new version).
+  drop it (``lists.cache`` gives every content name a new version).
 """
 
 from __future__ import annotations

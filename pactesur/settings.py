@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cities",
     "accounts",
     "moderation",
+    "lists",
     "practices",
     "trainings",
     "exchanges",
@@ -139,7 +140,7 @@ CACHES = {
         "CACHE_URL",
         default=REDIS_URL or f"filecache://{VAR_DIR / 'cache'}",
     ),
-    # Rendered lists and cards (moderation/cache.py), in each process's memory: bounded, with no
+    # Rendered lists and cards (lists/cache.py), in each process's memory: bounded, with no
     # round trip. Their versions live in "default", shared by every process.
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

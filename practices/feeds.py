@@ -2,9 +2,10 @@
 
 Feeds are public documents that readers and aggregators cache and pass on: they list what an
 anonymous visitor may read, whoever asks (``selectors.feed_practices``). An item's description is
-its summary as the page shows it: the one Markdown renderer's sanitised HTML (``moderation.
-markdown``), which feed readers display as HTML. Control characters, which XML 1.0 cannot carry,
-are removed from everything a feed says (``pactesur.text``), whatever was stored."""
+its summary as the page shows it: the sanitised HTML that the one Markdown renderer stored when
+the practice was saved (``Moderated.html``), which feed readers display as HTML. Control
+characters, which XML 1.0 cannot carry, are removed from everything a feed says
+(``pactesur.text``), whatever was stored."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.translation import gettext as _
 
 from cities.models import Theme
-from moderation.markdown import render_markdown
 from pactesur.text import strip_control_characters
 
 from .models import Practice
@@ -60,7 +60,7 @@ class PracticeFeed(Feed):
         return item.title
 
     def item_description(self, item: Practice) -> str:
-        return render_markdown(item.summary)
+        return getattr(item, "summary_html", None) or ""
 
     def item_link(self, item: Practice) -> str:
         return item.get_absolute_url()

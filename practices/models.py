@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cities.countries import language_name
@@ -41,6 +42,19 @@ BODY_FIELDS = (
     "evaluation",
     "transferability",
 )
+
+
+# What the list's filters and the reader's tiers read, carried by the listing indexes.
+LISTING_COLUMNS = [
+    "visibility",
+    "city",
+    "outcome",
+    "evaluation_stage",
+    "original_language",
+    "attachment_count",
+    "period_start",
+    "period_end",
+]
 
 
 def search_vector_expression() -> Any:
@@ -145,6 +159,7 @@ class Practice(Moderated):
         "links",
         "visibility",
     )
+    MARKDOWN_FIELDS = ("summary", *BODY_FIELDS)
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, allow_unicode=False, blank=True)
@@ -230,23 +245,22 @@ class Practice(Moderated):
             ),
         ]
         indexes = [
-            # Covering: counts of the filtered list are index-only scans (bench/README.md).
+            # Lists, for every reader (bench/README.md): published rows newest first, or by
+            # title, with the reader's tiers and the filters' columns in the index, so that a
+            # page or a capped count walks the index in order and stops (index-only scans).
             models.Index(
-                fields=["status", "visibility", "-published_at"],
-                include=[
-                    "id",
-                    "outcome",
-                    "evaluation_stage",
-                    "original_language",
-                    "attachment_count",
-                    "city",
-                    "period_start",
-                    "period_end",
-                ],
-                name="practice_listing_idx",
+                "status",
+                models.F("published_at").desc(),
+                models.F("id").desc(),
+                include=LISTING_COLUMNS,
+                name="practice_recent_idx",
+            ),
+            models.Index(
+                fields=["status", "title", "id"],
+                include=LISTING_COLUMNS,
+                name="practice_by_title_idx",
             ),
             models.Index(fields=["city", "status"], name="practice_city_status_idx"),
-            models.Index(fields=["status", "visibility", "title"], name="practice_title_idx"),
         ]
 
     def __str__(self) -> str:
@@ -262,8 +276,25 @@ class Practice(Moderated):
     def get_absolute_url(self) -> str:
         return reverse("practices:detail", kwargs={"pk": self.pk, "slug": self.slug or "practice"})
 
-    def on_content_changed(self) -> None:
-        Practice.objects.filter(pk=self.pk).update_search_vector()
+    def derived_fields(self) -> dict[str, Any]:
+        """The stored HTML of the sections and, on PostgreSQL, the search vector."""
+        fields = super().derived_fields()
+        if connection.vendor == "postgresql":
+            fields["search_vector"] = search_vector_expression()
+        return fields
+
+    @property
+    def period_years(self) -> str:
+        """ "2019-2021" (with an en dash), "2023" for a period within one year, "since 2021", or
+        "" without a start (cards show years)."""
+        start, end = self.period_start, self.period_end
+        if start is None:
+            return ""
+        if end is None:
+            return gettext("since %(start)s") % {"start": start.year}
+        if end.year == start.year:
+            return str(start.year)
+        return f"{start.year}\N{EN DASH}{end.year}"
 
     @property
     def is_ongoing(self) -> bool:

@@ -1,5 +1,6 @@
-"""Reads of practices for pages, feeds and exports. Visibility is always
-``Practice.objects.visible_to(user)``; this module only shapes the queries (columns, joins,
+"""Reads of practices for pages, feeds and exports. Visibility is always the one rule:
+``Practice.objects.visible_to(user)`` for a practice's page, ``listed_to(user)`` for lists (its
+subset of published practices); this module only shapes the queries (columns, joins,
 prefetches) so that a page costs the same number of queries whatever the number of rows."""
 
 from __future__ import annotations
@@ -9,9 +10,20 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
+from django.db.models.fields.json import KT
 
-from cities.models import Theme
+from cities.models import City, Theme
 
 from .models import Adoption, Attachment, Practice, PracticeQuerySet
 
@@ -36,6 +48,17 @@ CARD_FIELDS = (
     "city__slug",
     "city__country",
 )
+# What the detail page's short lists show (title, city, outcome, tier).
+LINK_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "visibility",
+    "outcome",
+    "published_at",
+    "city__id",
+    "city__name",
+)
 RELATED_LIMIT = 5
 FEED_LIMIT = 30
 
@@ -45,8 +68,8 @@ def theme_prefetch() -> Prefetch:
 
 
 def listed_practices(user: Any) -> PracticeQuerySet:
-    """What a list, a search or an export shows this user: published and visible to them."""
-    return cast(PracticeQuerySet, Practice.objects.visible_to(user).published())
+    """What a list, a search, an export or a section shows this user (``listed_to``)."""
+    return cast(PracticeQuerySet, Practice.objects.listed_to(user))
 
 
 def with_card_data(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
@@ -54,48 +77,88 @@ def with_card_data(queryset: QuerySet[Practice]) -> QuerySet[Practice]:
     return queryset.select_related("city").only(*CARD_FIELDS).prefetch_related(theme_prefetch())
 
 
-def city_other_practices(user: Any, practice: Practice) -> list[Practice]:
-    """Up to five other published practices of the same city that the user may see."""
-    return list(
-        listed_practices(user)
-        .filter(city_id=practice.city_id)
-        .exclude(pk=practice.pk)
-        .select_related("city")
-        .only(*CARD_FIELDS)
-        .order_by("-published_at", "-pk")[:RELATED_LIMIT]
+def card_practices(ids: Iterable[int]) -> QuerySet[Practice]:
+    """The practices of these cards (ids already chosen from what the reader may see)."""
+    return with_card_data(Practice.objects.filter(pk__in=list(ids)))
+
+
+def newest(queryset: QuerySet[Practice], limit: int) -> list[Practice]:
+    """The ``limit`` newest practices of ``queryset``."""
+    return list(queryset.order_by("-published_at", "-pk")[:limit])
+
+
+def more_practices(user: Any, practice: Practice) -> tuple[list[Practice], list[Practice]]:
+    """What the detail page lists below a practice, in one query: up to five other practices of
+    its city, and up to five of other cities sharing one of its themes, newest first, among
+    those the user is listed."""
+    listed = (
+        listed_practices(user).exclude(pk=practice.pk).select_related("city").only(*LINK_FIELDS)
     )
-
-
-def related_practices(
-    user: Any, practice: Practice, theme_ids: Iterable[int], *, exclude: Iterable[int] = ()
-) -> list[Practice]:
-    """Up to five published practices the user may see sharing a theme, newest first (the
-    city's own practices, listed separately, are left out)."""
-    theme_ids = list(theme_ids)
-    if not theme_ids:
-        return []
+    newest = ("-published_at", "-pk")
+    same_city = listed.filter(city_id=practice.city_id).order_by(*newest)[:RELATED_LIMIT]
+    theirs = Practice.themes.through.objects.filter(practice_id=practice.pk)
     shares_theme = Practice.themes.through.objects.filter(
-        practice_id=OuterRef("pk"), theme_id__in=theme_ids
+        practice_id=OuterRef("pk"), theme_id__in=theirs.values("theme_id")
     )
-    return list(
+    related = (
+        listed.exclude(city_id=practice.city_id).filter(Exists(shares_theme)).order_by(*newest)
+    )[:RELATED_LIMIT]
+    rows = sorted(in_one_query(listed, same_city, related), key=newest_first)
+    return (
+        [p for p in rows if p.city_id == practice.city_id],
+        [p for p in rows if p.city_id != practice.city_id],
+    )
+
+
+def city_practices(user: Any, city: City, limit: int) -> tuple[list[Practice], list[Practice]]:
+    """What a city page lists, in one query (and one for the themes of the cards): up to
+    ``limit`` practices of the city, newest first, and up to ``limit`` practices of other cities
+    it adopted, most recently adopted first (each with ``adoption_kind``, ``adoption_note``,
+    ``adoption_started``, ``adopted_at``), among those the user is listed."""
+    adoption = FilteredRelation("adoptions", condition=Q(adoptions__city=city))
+    listed = (
         listed_practices(user)
-        .filter(Exists(shares_theme))
-        .exclude(pk__in=[practice.pk, *exclude])
+        .annotate(
+            here=adoption,
+            adoption_kind=F("here__kind"),
+            adoption_note=F("here__outcome_note"),
+            adoption_started=F("here__started"),
+            adopted_at=F("here__created_at"),
+        )
         .select_related("city")
         .only(*CARD_FIELDS)
-        .order_by("-published_at", "-pk")[:RELATED_LIMIT]
     )
+    shared = listed.filter(city=city).order_by("-published_at", "-pk")[:limit]
+    adopted = listed.filter(here__isnull=False).order_by("-here__created_at", "-pk")[:limit]
+    rows = in_one_query(listed, shared, adopted)
+    mine = sorted((p for p in rows if p.city_id == city.pk), key=newest_first)
+    prefetch_related_objects(mine, theme_prefetch())
+    others = sorted((p for p in rows if p.city_id != city.pk), key=lambda p: p.adopted_at)  # type: ignore[attr-defined]
+    return mine, others[::-1]
 
 
-def practice_page_data(user: Any, practice: Practice) -> dict[str, Any]:
-    """Everything the detail page shows around the practice: a fixed number of queries."""
-    themes = list(practice.themes.for_display())
-    same_city = city_other_practices(user, practice)
-    related = related_practices(
-        user, practice, [t.pk for t in themes], exclude=[p.pk for p in same_city]
-    )
+def newest_first(practice: Practice) -> tuple[float, int]:
+    """A sort key: the most recently published first (listed practices are all published)."""
+    published = practice.published_at.timestamp() if practice.published_at else 0.0
+    return (-published, -practice.pk)
+
+
+def in_one_query(base: QuerySet[Practice], *parts: QuerySet[Practice]) -> list[Practice]:
+    """The rows of ``parts`` (sliced querysets of ``base``, each with its order and limit) in
+    one query, in no particular order: a ``UNION ALL`` on PostgreSQL; SQLite allows no ``LIMIT``
+    inside a ``UNION``, so there, the rows of ``base`` whose id is in one of the parts."""
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True))
+    in_a_part = Q()
+    for part in parts:
+        in_a_part |= Q(pk__in=part.values("pk"))
+    return list(base.filter(in_a_part))
+
+
+def practice_page_data(practice: Practice) -> dict[str, Any]:
+    """The rows the body of a practice's page shows around it: a fixed number of queries."""
     return {
-        "themes": themes,
+        "themes": list(practice.themes.for_display()),
         "attachments": list(
             Attachment.objects.filter(practice=practice).only(
                 "id", "practice_id", "title", "original_name", "content_type", "size", "created_at"
@@ -106,8 +169,6 @@ def practice_page_data(user: Any, practice: Practice) -> dict[str, Any]:
             .select_related("city")
             .order_by("-created_at")
         ),
-        "same_city_practices": same_city,
-        "related_practices": related,
         "links": practice_links(practice.links),
     }
 
@@ -140,7 +201,11 @@ def feed_practices(theme: Theme | None = None) -> list[Practice]:
         queryset = queryset.filter(
             Exists(Practice.themes.through.objects.filter(practice_id=OuterRef("pk"), theme=theme))
         )
-    return list(with_card_data(queryset).order_by("-published_at", "-pk")[:FEED_LIMIT])
+    return list(
+        with_card_data(queryset)
+        .annotate(summary_html=KT("html__summary"))
+        .order_by("-published_at", "-pk")[:FEED_LIMIT]
+    )
 
 
 # --- Exports -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Cache invalidation, and nothing else: when anything a practice card or the list's filters show
-changes, the cached list renderings are dropped (``moderation.cache``).
+"""Cache invalidation, and nothing else: when anything that a practice card, the list's filters, a
+practice's page or a city page's practices show changes (practices, their attachments, adoptions
+and themes, cities and their bodies), the cached renderings are dropped (``lists.cache``).
 
 Signals rather than calls in services, because practices, their attachments and themes, cities and
 themes change through the services, the moderation flow, the admin and the network import alike:
@@ -12,10 +13,10 @@ from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from cities.models import City, Theme
-from moderation.cache import content_changed
+from cities.models import Body, City, Theme
+from lists.cache import content_changed
 
-from .models import Attachment, Practice
+from .models import Adoption, Attachment, Practice
 
 LIST_CACHE = "practices"
 
@@ -25,7 +26,7 @@ def practices_changed(**kwargs: Any) -> None:
 
 
 def connect() -> None:
-    for model in (Practice, Attachment, City, Theme):
+    for model in (Practice, Attachment, Adoption, City, Body, Theme):
         post_save.connect(practices_changed, sender=model, dispatch_uid=f"list-cache-save-{model}")
         post_delete.connect(
             practices_changed, sender=model, dispatch_uid=f"list-cache-delete-{model}"

@@ -98,6 +98,13 @@ def network_member(db):
 
 
 @pytest.fixture
+def network_coordinator(db):
+    """The coordinator, with two-factor authentication, of a body that is not police
+    (safe.brussels): lists show them their city's police-only practices too."""
+    return make_member(reference_body("brussels"), role=Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
 def celery_eager():
     """Run tasks in-process even when REDIS_URL (and so a broker) is configured for the run."""
     from pactesur.celery import app as celery_app

@@ -21,8 +21,7 @@ QUERIES = {
     "admin:accounts_user_changelist": [
         "the session",
         "the user",
-        "their membership, body and city (accounts.roles)",
-        "their TOTP authenticator (two-factor authentication)",
+        "their membership, body and city, and whether they have a TOTP authenticator",
         "the cities of the city filter",
         "the count of the filtered users",
         "the count of every user",
@@ -34,8 +33,7 @@ QUERIES = {
     "admin:accounts_membership_changelist": [
         "the session",
         "the user",
-        "their membership, body and city (accounts.roles)",
-        "their TOTP authenticator (two-factor authentication)",
+        "their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the cities of the city filter",

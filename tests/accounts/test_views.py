@@ -317,8 +317,7 @@ MEMBERS_PAGE_QUERIES = {
     "coordinator": [
         "the session",
         "the user",
-        "their membership, body and city (accounts.roles)",
-        "their TOTP authenticator (two-factor authentication)",
+        "their membership, body and city, and whether they have a TOTP authenticator",
         "the count of their city's members",
         "the page of approved members, with user and body",
         "the pending members, with user and body",
@@ -326,8 +325,7 @@ MEMBERS_PAGE_QUERIES = {
     "efus_staff": [
         "the session",
         "the user",
-        "their membership, body and city (accounts.roles)",
-        "their TOTP authenticator (two-factor authentication)",
+        "their membership, body and city, and whether they have a TOTP authenticator",
         "the count of every city's members",
         "the cities of the city filter",
         "the page of approved members, with user, body and city",

@@ -32,8 +32,7 @@ QUERIES = {
     "admin:cities_city_changelist": [
         "the session",
         "the user",
-        "their membership, body and city (accounts.roles)",
-        "their TOTP authenticator (two-factor authentication)",
+        "their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the count of the filtered cities",
@@ -44,8 +43,7 @@ QUERIES = {
     "admin:cities_body_changelist": [
         "the session",
         "the user",
-        "their membership, body and city (accounts.roles)",
-        "their TOTP authenticator (two-factor authentication)",
+        "their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the count of the filtered bodies",

@@ -29,7 +29,8 @@ PRACTICE_FORM = {
 
 
 class PracticeFactory(factory.django.DjangoModelFactory):
-    """A published, public practice of Nice by default (search vector kept current)."""
+    """A published, public practice of Nice by default (its stored HTML and search vector kept
+    current, as the services do)."""
 
     class Meta:
         model = Practice
@@ -53,7 +54,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def index(self, create, extracted, **kwargs):
         if create:
-            Practice.objects.filter(pk=self.pk).update_search_vector()
+            self.on_content_changed()
 
 
 class AdoptionFactory(factory.django.DjangoModelFactory):

@@ -407,7 +407,6 @@ MINE_QUERIES = {
         "the session",
         "the user",
         "their membership, body and city",
-        "their TOTP authenticator (coordinator's powers)",
         "the count of their city's practices and their own",
         "the page of practices, each with its open revision's status (a subquery)",
     ],
@@ -444,4 +443,4 @@ def test_a_practice_titled_edit_keeps_a_detail_url_apart_from_the_edit_page(clie
     client.force_login(member)
     response = client.get(practice.get_absolute_url())
     assert response.status_code == 200
-    assert response.templates[0].name == "practices/practice_detail.html"
+    assert "practices/practice_detail.html" in [t.name for t in response.templates]

@@ -4,6 +4,7 @@ PostgreSQL: the stored, GIN-indexed ``search_vector`` (title A > summary B > sec
 ``websearch`` syntax, ranked. SQLite: every word must appear somewhere; title hits rank first.
 """
 
+import datetime
 import re
 
 import pytest
@@ -11,12 +12,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from lists.pages import COUNT_CAP
 from moderation.models import Status, Visibility
 from practices.filters import PracticeFilter
 from practices.models import Practice
-from practices.selectors import listed_practices, with_card_data
-from practices.views import browse
+from practices.selectors import listed_practices
 from tests.cities.factories import reference_body
 from tests.practices.factories import PracticeFactory
 
@@ -199,9 +201,40 @@ def test_selective_search_uses_the_gin_index():
     filterset = PracticeFilter(
         request.GET, queryset=listed_practices(AnonymousUser()), request=request
     )
-    results = filterset.qs
-    assert results.count() == 5
-    count_plan = results.order_by()[: browse.COUNT_CAP + 1].explain()  # what the list counts
-    page_plan = with_card_data(results)[:20].explain()
+    assert filterset.matches.count() == 5
+    count_plan = filterset.matches.order_by()[: COUNT_CAP + 1].explain()  # what the list counts
+    page_plan = filterset.qs.values("pk")[:21].explain()  # the page's ids, by relevance
     for plan in (count_plan, page_plan):
         assert "practice_search_vector_gin" in plan, plan
+
+
+@pytest.mark.django_db
+def test_a_broad_search_ranks_only_the_most_recent_matches_and_says_so(client, monkeypatch):
+    """A search sorted by relevance ranks the ``RANKED_MATCHES`` most recently published matches
+    (the count's cap), found through the listing index, instead of every match; the page says
+    so, sorting by newest shows every match, and exports rank them all."""
+    from lists import pages
+    from practices import filters
+
+    monkeypatch.setattr(pages, "COUNT_CAP", 3)
+    monkeypatch.setattr(filters, "RANKED_MATCHES", 3)
+    now = timezone.now()
+    plain(title="Patrol boats", published_at=now - datetime.timedelta(days=30))  # best, oldest
+    for day in range(4):
+        plain(
+            title=f"Harbour {day}",
+            summary="A patrol at night.",
+            published_at=now - datetime.timedelta(days=day),
+        )
+
+    response = client.get(LIST, {"q": "patrol"})
+    html = response.content.decode()
+    assert listed(response) == ["Harbour 0", "Harbour 1", "Harbour 2"]  # the 3 newest, ranked
+    assert "Sorted by relevance among the 3 most recently published matches" in html
+    newest = client.get(LIST, {"q": "patrol", "sort": "newest"})
+    assert "Sorted by relevance" not in newest.content.decode()
+    assert len(listed(newest)) == 5
+    response = client.get(reverse("practices:export_csv"), {"q": "patrol"})
+    export = b"".join(response.streaming_content).decode()
+    assert export.splitlines()[1].split(",")[1] == "Patrol boats"  # every match, ranked
+    assert len(export.splitlines()) == 6

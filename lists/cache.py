@@ -1,8 +1,8 @@
 """Cached renderings of published content, shared by the readers who may see the same rows.
 
 Published content changes a few times a week (every change goes through moderation) and is read
-all day: a list page rendered for one reader is kept for every reader with the same visibility
-scope (``moderation.models.visibility_scope``), language and query.
+all day: a list page rendered for one reader is kept for every reader with the same listing
+scope (``moderation.models.listing_scope``), language and query (``lists.pages``).
 
 Renderings live in each process's memory (the "fragments" cache: bounded by
 ``FRAGMENT_CACHE_ENTRIES``, least recently used first out, no round trip), under a key that holds
@@ -38,8 +38,6 @@ from django.db import transaction
 T = TypeVar("T")
 
 FRAGMENT_TIMEOUT = 600  # seconds: a bound on what an unforeseen change can leave stale
-LOCAL_LIMIT = 64  # renderings kept in a process's memory (``Renderings.local``)
-_local: dict[str, Any] = {}
 _names: set[str] = set()  # the content names this process has read or changed
 
 
@@ -81,7 +79,6 @@ def drop_versions(**kwargs: Any) -> None:
     in its memory: sent by the shared cache when it answers again (``pactesur.cache``)."""
     for name in sorted(_names):
         cache.set(_version_key(name), uuid.uuid4().hex, None)
-    _local.clear()
     caches["fragments"].clear()
 
 
@@ -89,7 +86,7 @@ class Renderings:
     """The cached renderings of one content name, for one request: the version is read once,
     on first use, and every rendering of the request is read and stored under it.
 
-        renderings = Renderings("practices")
+        renderings = Renderings.of(request, "practices")
         page = renderings.get(["list", scope, language, query], render_page)
         cards = renderings.get_many(["card-en-1", "card-en-2"], render_cards)
     """
@@ -97,6 +94,15 @@ class Renderings:
     def __init__(self, name: str) -> None:
         self.name = name
         self._prefix: str | None = ""
+
+    @classmethod
+    def of(cls, request: Any, name: str) -> Renderings:
+        """The renderings of ``name`` for this request: one version read per request, whatever
+        reads them (the list page, its filters, its cards)."""
+        kept: dict[str, Renderings] = request.__dict__.setdefault("_renderings", {})
+        if name not in kept:
+            kept[name] = cls(name)
+        return kept[name]
 
     @property
     def prefix(self) -> str | None:
@@ -119,24 +125,6 @@ class Renderings:
         if value is None:
             value = build()
             fragments.set(key, value, FRAGMENT_TIMEOUT)
-        return value
-
-    def local(self, parts: Iterable[str], build: Callable[[], T]) -> T:
-        """Like ``get``, but kept in this process's memory, for what nearly every request reads
-        (no round trip, no unpickling): a new version is a new key, old keys are dropped when
-        there are more than ``LOCAL_LIMIT``."""
-        prefix = self.prefix
-        if prefix is None:
-            return build()
-        key = prefix + "\x1f".join(parts)
-        try:
-            return _local[key]
-        except KeyError:
-            pass
-        value = build()
-        if len(_local) >= LOCAL_LIMIT:
-            _local.clear()
-        _local[key] = value
         return value
 
     def get_many(

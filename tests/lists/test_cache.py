@@ -1,24 +1,10 @@
-"""``moderation.cache``: versioned renderings, and the scope that lets readers share them."""
-
-import itertools
+"""``lists.cache``: versioned renderings. Which readers share them: ``tests/practices/
+test_list_sharing.py``; what happens when the shared cache fails: ``tests/test_redis_down.py``."""
 
 import pytest
+from django.test import RequestFactory
 
-from moderation.cache import Renderings, content_changed, content_version
-from moderation.models import Visibility, visibility_scope
-from practices.models import Practice
-from tests.practices.factories import PracticeFactory
-
-ROLES = [
-    "anonymous",
-    "outsider",
-    "pending_member",
-    "member",
-    "network_member",
-    "coordinator",
-    "other_coordinator",
-    "efus_staff",
-]
+from lists.cache import Renderings, content_changed, content_version
 
 
 @pytest.mark.django_db
@@ -74,27 +60,13 @@ def test_many_renderings_are_read_at_once_and_only_the_missing_ones_built():
 
 
 @pytest.mark.django_db
-def test_readers_with_the_same_scope_see_the_same_rows(request, coordinator):
-    """The scope must say everything ``visible_to`` depends on: for every pair of roles, the same
-    scope means the same rows (and the role fixtures cover every kind of reader)."""
-    from django.contrib.auth.models import AnonymousUser
-
-    for visibility in Visibility:
-        PracticeFactory(visibility=visibility)
-        PracticeFactory(visibility=visibility, city=coordinator.city, title="Own city")
-        PracticeFactory(visibility=visibility, created_by=request.getfixturevalue("member"))
-    users = {
-        role: (AnonymousUser() if role == "anonymous" else request.getfixturevalue(role))
-        for role in ROLES
-    }
-    seen = {
-        role: set(Practice.objects.visible_to(user).published().values_list("pk", flat=True))
-        for role, user in users.items()
-    }
-    scopes = {role: visibility_scope(user) for role, user in users.items()}
-    for a, b in itertools.combinations(ROLES, 2):
-        if scopes[a] == scopes[b]:
-            assert seen[a] == seen[b], (a, b)
-    assert scopes["anonymous"] == "public"
-    assert scopes["efus_staff"] == "all"
-    assert len({scopes[r] for r in ("member", "network_member", "coordinator")}) == 3
+def test_one_request_reads_the_version_once_and_shares_its_renderings():
+    request = RequestFactory().get("/")
+    first = Renderings.of(request, "things")
+    assert Renderings.of(request, "things") is first
+    assert Renderings.of(request, "other-things") is not first
+    assert Renderings.of(RequestFactory().get("/"), "things") is not first
+    prefix = first.prefix
+    content_changed("things")
+    assert first.prefix == prefix  # a request keeps the version it started with
+    assert Renderings.of(RequestFactory().get("/"), "things").prefix != prefix
