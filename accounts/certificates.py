@@ -105,7 +105,8 @@ def issue_certificate(
     existing = Certificate.objects.filter(**key).first()
     if existing is not None:
         return existing
-    language = language or certificate_language(holder)
+    if language not in CERTIFICATE_LANGUAGES:
+        language = certificate_language(holder)
     with translation.override(language):  # lazy labels (gettext_lazy) in the holder's language
         certificate = Certificate(
             **key,
@@ -131,7 +132,9 @@ def issue_certificate(
             existing = Certificate.objects.filter(**key).first()
             if existing is not None:
                 return existing
-            continue
+            if Certificate.objects.filter(code=certificate.code).exists():
+                continue
+            raise  # another constraint: dates in the wrong order, negative hours
         logger.info(
             "Certificate %s issued to user %s for %s:%s",
             certificate.code,

@@ -417,6 +417,10 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gte=models.F("start")), name="certificate_dates_ordered"
             ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
+                name="certificate_hours_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -312,3 +312,22 @@ def test_efus_staff_read_a_certificate_in_the_admin_but_cannot_change_it(
     assert certificate.title == "Police academy on major events"
     changelist = client.get(reverse("admin:accounts_certificate_changelist"))
     assert certificate.code in changelist.content.decode()
+
+
+def test_the_database_refuses_dates_in_the_wrong_order_and_negative_hours(member):
+    from django.db import IntegrityError, transaction
+
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        make_certificate(member, start=datetime.date(2024, 5, 17), end=datetime.date(2024, 5, 13))
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        make_certificate(member, hours=Decimal("-1"))
+    assert not Certificate.objects.exists()
+
+
+def test_a_code_already_taken_is_drawn_again(member, monkeypatch):
+    from accounts import certificates
+
+    taken = make_certificate(member).code
+    codes = iter([taken, "ABCDEFGH23"])
+    monkeypatch.setattr(certificates, "new_code", lambda: next(codes))
+    assert make_certificate(member).code == "ABCDEFGH23"
