@@ -37,13 +37,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SMALL_COUNT = 3
 
@@ -96,13 +99,13 @@ class Figures:
         rows: Iterable[Mapping[str, Any]],
         *,
         by: str,
-        title: str,
-        row_label: str,
+        title: StrOrPromise,
+        row_label: StrOrPromise,
         split_by: str | None = None,
         count: str = "count",
         row_labels: Mapping[Any, str] | None = None,
         column_labels: Mapping[Any, str] | None = None,
-        description: str = "",
+        description: StrOrPromise = "",
         suppress_below: int = 0,
         key: str = "figures",
         sort_rows: bool = True,
