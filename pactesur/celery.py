@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.settings")
@@ -28,6 +29,19 @@ app.conf.beat_schedule = {
         "task": "digests.tasks.forget_unconfirmed",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # The moderators' morning email, at 09:00 in CELERY_TIMEZONE (Europe/Paris); the outbox's
+    # key makes it once a day even if beat sends the task twice (moderation/notifications.py).
+    "moderation-daily-summary": {
+        "task": "moderation.tasks.send_daily_summary",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 3 * 3600},
+    },
+    # Each coordinator's overdue items, on the 1st of the month (moderation/freshness.py).
+    "moderation-overdue-reminders": {
+        "task": "moderation.tasks.send_overdue_reminders",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+        "options": {"expires": 12 * 3600},
     },
 }
 
