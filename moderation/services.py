@@ -432,3 +432,4 @@ def moderation_delete(*, obj: Moderated, by: Any) -> None:
     _lock(obj)
     event_record(obj, action=Action.DELETE, by=by, from_status=obj.status)
     obj.delete()
+    waiting_count_changed()
