@@ -14,9 +14,9 @@ whatever the number of rows: one per registered model (waiting, reported, overdu
 the proposed edits' authors (waiting) or the reports (reported); decided is one query.
 
 The navigation's count (``waiting_count``) is read from the cache and never costs a query on a
-page: it is computed (one query) when something changes the queue (``waiting_count_changed``,
-after the commit) and whenever a moderator opens the queue. Until then (a cache that lost it),
-the navigation shows no figure.
+page: it is computed (one query) after every commit that changes the queue
+(``waiting_count_changed``) and every five minutes (``tasks.refresh_waiting_count``, so that a
+cache that lost it has it back within minutes); meanwhile the navigation shows no figure.
 """
 
 from __future__ import annotations

@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 3 * 3600},
     },
+    # The waiting count in staff's navigation (moderation/queue.py), should the cache lose it.
+    "moderation-waiting-count": {
+        "task": "moderation.tasks.refresh_waiting_count",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Each coordinator's overdue items, on the 1st of the month (moderation/freshness.py).
     "moderation-overdue-reminders": {
         "task": "moderation.tasks.send_overdue_reminders",

@@ -268,3 +268,16 @@ def test_the_author_of_a_draft_sees_its_history(client):
     client.force_login(author)
     html = client.get(practice.get_absolute_url()).content.decode()
     assert 'id="item-history-title"' in html and "No event yet." in html
+
+
+def test_the_periodic_task_puts_the_count_back_in_the_cache(client, efus_staff, coordinator):
+    from django.core.cache import cache
+
+    from moderation.tasks import refresh_waiting_count
+
+    submitted(coordinator, "Beach patrols")  # its commit's recount never ran (a lost cache)
+    cache.clear()
+    client.force_login(efus_staff)
+    assert "waiting" not in client.get(reverse("cities:home")).content.decode()
+    assert refresh_waiting_count.apply().get() == 1
+    assert "1 waiting" in client.get(reverse("cities:home")).content.decode()
