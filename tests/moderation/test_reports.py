@@ -273,3 +273,18 @@ def test_the_second_moderated_model_is_reported_and_hidden_the_same_way(members,
     assert not Bulletin.objects.published().filter(pk=bulletin.pk).exists()
     reports_dismiss(obj=bulletin, by=efus_staff)
     assert Bulletin.objects.listed_to(members[3]).filter(pk=bulletin.pk).exists()
+
+
+def test_a_decision_taken_on_a_page_shown_before_reports_hid_the_item_is_refused(
+    client, practice, members, efus_staff
+):
+    client.force_login(efus_staff)
+    review = reverse("moderation:review", args=["practices.practice", practice.pk])
+    version = client.get(review).context["form"].initial["version"]
+    report_create(obj=practice, by=members[0], reason=Reason.PERSONAL_DATA)
+    url = reverse("moderation:unpublish", args=["practices.practice", practice.pk])
+    response = client.post(url, {"message": "Old news.", "version": version})
+    assert response.status_code == 409
+    assert "It is now hidden after members" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.status == Status.PUBLISHED
