@@ -5,7 +5,8 @@ else gets a 404); and what readers do on an item's page: report it (members), ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import wraps
 from typing import Any
 
@@ -17,12 +18,13 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts.permissions import allowed
-from lists.csv import streamed_csv
+from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
 
 from . import registry
 from .decisions import BY_NAME, available
@@ -219,6 +221,25 @@ def log(request: HttpRequest) -> HttpResponse:
 
 
 LOG_COLUMNS = ["at", "item_type", "item_id", "item", "action", "from", "to", "by", "message"]
+
+
+def streamed_csv(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, filename: str, excel: bool = False
+) -> StreamingHttpResponse:
+    """A CSV download, streamed row by row (``pactesur.spreadsheets``: safe cells, and a byte
+    order mark for Excel), as the practices' export is."""
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(Echo())
+        yield (BOM if excel else "") + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 @require_safe

@@ -25,8 +25,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
-from lists.csv import BOM, CSV_TYPE, Echo, csv_cell
 from moderation.models import VISIBILITY_HELP, Visibility
+from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
 
 from .. import permissions
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
