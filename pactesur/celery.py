@@ -39,6 +39,25 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # The moderators' morning email, at 09:00 in CELERY_TIMEZONE (Europe/Paris); the outbox's
+    # key makes it once a day even if beat sends the task twice (moderation/notifications.py).
+    "moderation-daily-summary": {
+        "task": "moderation.tasks.send_daily_summary",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 3 * 3600},
+    },
+    # The waiting count in staff's navigation (moderation/queue.py), should the cache lose it.
+    "moderation-waiting-count": {
+        "task": "moderation.tasks.refresh_waiting_count",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Each coordinator's overdue items, on the 1st of the month (moderation/freshness.py).
+    "moderation-overdue-reminders": {
+        "task": "moderation.tasks.send_overdue_reminders",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 

@@ -237,6 +237,15 @@ def site_tour(db) -> Tour:
         outcome_note="Adapted for the Christmas market.", created_by=madrid_coordinator,
     )  # fmt: skip
 
+    # The desk: a reported practice (in the Reported tab) and one past its review date.
+    from moderation.reports import report_create
+
+    reported = practice(madrid_coordinator, "Reported: tram stop lighting")
+    moderation.moderation_submit(obj=reported, by=madrid_coordinator)
+    moderation.moderation_publish(obj=reported, by=moderator)
+    report_create(obj=reported, by=officer, reason="outdated", comment="Replaced in 2024.")
+    type(published).objects.filter(pk=published.pk).update(review_by=datetime.date(2020, 1, 1))
+
     def review(p):
         return reverse("moderation:review", args=["practices.practice", p.pk])
 
@@ -314,6 +323,7 @@ def site_tour(db) -> Tour:
             reverse("practices:edit", args=[returned.pk]),
             taken_down.get_absolute_url(),
             from_madrid.get_absolute_url(),
+            reported.get_absolute_url(),
             reverse("practices:adopt", args=[from_madrid.pk]),
             reverse("mfa_index"),
         ],
@@ -324,10 +334,15 @@ def site_tour(db) -> Tour:
             review(submitted),
             review(returned),
             review(taken_down),
+            reverse("moderation:queue") + "?tab=reported",
+            reverse("moderation:queue") + "?tab=overdue&city=nice",
+            reverse("moderation:queue") + "?tab=decided",
+            review(reported),
             reverse("moderation:log"),
             reverse("digests:runs"),
             reverse("digests:suspended"),
             reverse("digests:preview") + "?email=lecteur@example.org",
+            reverse("moderation:log") + "?city=nice&action=publish",
             reverse("accounts:members"),
             reverse("accounts:members") + "?city=nice",
             submitted.get_absolute_url(),
