@@ -24,6 +24,15 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The digest, every Monday at 08:00 in the app's time zone (CELERY_TIMEZONE, Europe/Paris:
+    # crontab follows its daylight saving time); monthly subscribers get theirs on the first
+    # Monday of the month (digests/services.py). The task only queues the ledger rows; a run
+    # that beat could not start within 6 hours is left to `manage.py send_digest`.
+    "weekly-digest": {
+        "task": "digests.tasks.run_digest",
+        "schedule": crontab(minute="0", hour="8", day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
     # Digest subscriptions not confirmed within 7 days are forgotten (digests/services.py).
     "forget-unconfirmed-subscribers": {
         "task": "digests.tasks.forget_unconfirmed",

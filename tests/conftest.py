@@ -260,6 +260,16 @@ def site_tour(db) -> Tour:
     )  # fmt: skip
     reader.themes.set(Theme.objects.filter(slug__in=["major-events", "safe-nightlife"]))
     newcomer = Subscriber.objects.create(email="nouveau@example.org", requested_at=now)
+    # The digest's sending side: a past run, a suspended address (the staff pages, the archive).
+    from digests.models import DigestRun
+    from digests.periods import Period
+
+    week = Period.current()
+    DigestRun.objects.create(period=str(week), started_at=week.cutoff, due=2)
+    Subscriber.objects.create(
+        email="gone@example.org", status=Subscriber.Status.SUSPENDED, requested_at=now,
+        confirmed_at=now, hard_bounces=3, suspended_at=now,
+    )  # fmt: skip
 
     # A certificate: listed on the member's page, verified on the public one.
     from tests.accounts.factories import make_certificate
@@ -289,6 +299,8 @@ def site_tour(db) -> Tour:
             links.path(newcomer, "confirm"),
             links.path(reader, "preferences"),
             links.path(reader, "unsubscribe"),
+            reverse("digests:archive"),
+            reverse("digests:archive_week", args=[str(week)]),
         ],
         "member": [
             *public_pages,
@@ -328,6 +340,9 @@ def site_tour(db) -> Tour:
             review(reported),
             reverse("moderation:log"),
             reverse("moderation:log") + "?city=nice&action=publish",
+            reverse("digests:runs"),
+            reverse("digests:suspended"),
+            reverse("digests:preview") + "?email=lecteur@example.org",
             reverse("accounts:members"),
             reverse("accounts:members") + "?city=nice",
             submitted.get_absolute_url(),
