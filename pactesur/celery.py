@@ -29,6 +29,19 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Seats offered from a training's waiting list and not confirmed in time pass to the next
+    # person waiting (trainings/services.py).
+    "expire-training-offers": {
+        "task": "trainings.tasks.expire_offers",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # Participants are reminded two days before a training starts, once (the outbox's key).
+    "training-reminders": {
+        "task": "trainings.tasks.send_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 

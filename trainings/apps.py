@@ -17,4 +17,16 @@ class TrainingsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules)
+        from accounts import dashboard
+        from cities import sections as city_sections
+
+        from . import (
+            permissions,  # noqa: F401  (registers the rules)
+            sections,
+            signals,
+        )
+
+        signals.connect()
+        city_sections.register_home_section(sections.home_section)
+        city_sections.register_city_section(sections.city_section)
+        dashboard.register_section(sections.dashboard_section)

@@ -444,12 +444,17 @@ class Registration(models.Model):
             models.CheckConstraint(
                 condition=Q(
                     status__in=[
-                        "requested", "confirmed", "waitlisted", "offered", "declined",
-                        "cancelled", "expired",
+                        "requested",
+                        "confirmed",
+                        "waitlisted",
+                        "offered",
+                        "declined",
+                        "cancelled",
+                        "expired",
                     ]
                 ),
                 name="registration_status_valid",
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
                 name="registration_offer_has_deadline",

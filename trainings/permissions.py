@@ -35,9 +35,7 @@ rules.add_rule("trainings.submit_training", coordinates_object_city | has_staff_
 # The host: sessions, materials, seats, participants, attendance, registering from the list.
 rules.add_rule("trainings.host_training", coordinates_object_city | has_staff_powers)
 # The participant's own coordinator approves or declines a registration that needs it.
-rules.add_rule(
-    "trainings.decide_registration", coordinates_registration_city | has_staff_powers
-)
+rules.add_rule("trainings.decide_registration", coordinates_registration_city | has_staff_powers)
 # A coordinator registers members of their own city; Efus staff anyone.
 rules.add_rule("trainings.register_others", has_coordinator_powers | has_staff_powers)
 rules.add_rule("trainings.view_participation", has_coordinator_powers | has_staff_powers)
@@ -88,3 +86,20 @@ def training_flags(user: Any, training: Training) -> dict[str, Any]:
         **moderation_flags(user, training),
         "can_host": allowed("trainings.host_training", user, training),
     }
+
+
+def get_registration_for_canceller(user: Any, pk: int) -> Registration:
+    """A registration the user may cancel: their own, their city's (coordinator), or one of a
+    training they host; 404 for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    registration = get_object_or_404(
+        Registration.objects.select_related("training", "city", "user"), pk=pk
+    )
+    if not (
+        registration.user_id == user.pk
+        or allowed("trainings.decide_registration", user, registration)
+        or allowed("trainings.host_training", user, registration.training)
+    ):
+        raise Http404
+    return registration
