@@ -4,8 +4,8 @@ import factory
 from django.utils import timezone
 
 from moderation.models import Status, Visibility
-from trainings.models import Registration, SeatAllocation, Session, Training
 from tests.cities.factories import reference_body
+from trainings.models import Registration, SeatAllocation, Session, Training
 
 
 def in_days(days: float, hour: int = 9) -> dt.datetime:

@@ -20,7 +20,9 @@ def test_pages_render(client, member, coordinator):
     assert client.get("/trainings/mine/").status_code == 200
     client.force_login(coordinator)
     for url in ("sessions", "seats", "materials", "participants", "register_member"):
-        assert client.get(f"/trainings/{training.pk}/{url.replace('_', '-')}/").status_code == 200, url
+        assert (
+            client.get(f"/trainings/{training.pk}/{url.replace('_', '-')}/").status_code == 200
+        ), url
     assert client.get(f"/trainings/{training.pk}/participants.csv").status_code == 200
     assert client.get(f"/trainings/{training.pk}.ics").status_code == 200
     assert client.get("/trainings/city/").status_code == 200
