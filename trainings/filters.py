@@ -23,7 +23,7 @@ from lists.filters import ListFilterSet
 from pactesur.forms import SafeForm
 from practices.filters import filter_choices
 
-from .models import TRAINING_LANGUAGES, Training
+from .models import TRAINING_LANGUAGES, Session, Training
 from .signals import LIST_CACHE
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -146,7 +146,7 @@ class TrainingFilter(ListFilterSet):
         bounds = month_bounds(value)
         if bounds is None:
             return queryset
-        sessions = Training.sessions.rel.related_model.objects.filter(
+        sessions = Session.objects.filter(
             training_id=OuterRef("pk"), starts_at__lt=bounds[1], ends_at__gte=bounds[0]
         )
         return queryset.filter(Exists(sessions))

@@ -79,7 +79,7 @@ class TrainingForm(SafeModelForm):
                     self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         zone = data.get("time_zone") or "Europe/Paris"
         for name in ("registration_opens", "registration_deadline"):
             if data.get(name):
@@ -107,7 +107,7 @@ class SessionForm(SafeModelForm):
         self.label_suffix = ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("starts_at", "ends_at"):
             if data.get(name):
                 data[name] = in_zone(data[name], self.zone)
@@ -146,7 +146,7 @@ class MaterialForm(SafeForm):
         self.label_suffix = ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("file")) == bool(data.get("url")):
             raise forms.ValidationError(_("Give a file or a link, not both."))
         return data

@@ -50,7 +50,7 @@ def city_section(request: HttpRequest, city: City) -> Section:
 def dashboard_section(request: HttpRequest) -> Section | None:
     """The member's open registrations on /me/ (one query)."""
     registrations = list(
-        Registration.objects.filter(user_id=request.user.pk)
+        Registration.objects.filter(user_id=request.user.pk or 0)
         .open()
         .select_related("training")
         .order_by("training__first_start", "pk")[:DASHBOARD_LIMIT]

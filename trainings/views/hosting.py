@@ -196,7 +196,9 @@ def material_delete(request: HttpRequest, pk: int, material_pk: int) -> HttpResp
 
 
 @require_safe
-def material_download(request: HttpRequest, pk: int, material_pk: int) -> HttpResponse:
+def material_download(
+    request: HttpRequest, pk: int, material_pk: int
+) -> HttpResponse | FileResponse:
     """A material, to the confirmed participants and the host (404 for anyone else)."""
     user: Any = request.user
     training = permissions.get_training_for_user(user, pk)

@@ -37,6 +37,11 @@ STATUS_MESSAGES = {
 CITY_PER_PAGE = 50
 
 
+def _user(request: HttpRequest) -> Any:
+    """The signed-in user (the views are behind ``login_required``)."""
+    return request.user
+
+
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
@@ -109,11 +114,11 @@ def _answer(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The person's registrations, open and past, and their private calendar address."""
     registrations = list(
-        Registration.objects.filter(user=request.user)
+        Registration.objects.filter(user=_user(request))
         .select_related("training", "training__city")
         .order_by("-training__first_start", "-pk")[:200]
     )
-    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed = CalendarFeed.objects.filter(user=_user(request)).first()
     return render(
         request,
         "trainings/registration_mine.html",
@@ -125,7 +130,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def feed_renew(request: HttpRequest) -> HttpResponse:
     """A new private calendar address; the old one stops working."""
-    had = CalendarFeed.objects.filter(user=request.user).exists()
+    had = CalendarFeed.objects.filter(user=_user(request)).exists()
     services.feed_renew(user=request.user)
     messages.success(
         request,
