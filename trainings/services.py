@@ -219,8 +219,15 @@ def material_delete(*, material: Material, by: Any) -> None:
 # --- Registration -------------------------------------------------------------------------------
 
 
-def registration_refusal(training: Training, user: Any, now: dt.datetime | None = None) -> str:
-    """Why ``user`` may not register for ``training`` now, in words ("" when they may)."""
+def registration_refusal(
+    training: Training,
+    user: Any,
+    now: dt.datetime | None = None,
+    *,
+    invited: set[int] | None = None,
+) -> str:
+    """Why ``user`` may not register for ``training`` now, in words ("" when they may).
+    ``invited``: the ids of the cities with seats, when the caller has read them already."""
     if not getattr(user, "is_authenticated", False):
         return _("Sign in to register.")
     if not training.is_published:
@@ -239,9 +246,10 @@ def registration_refusal(training: Training, user: Any, now: dt.datetime | None 
     closed = training.registration_closed_reason(now)
     if closed:
         return closed
-    allocations = {a.city_id for a in training.seat_allocations.all()}
+    if invited is None:
+        invited = set(training.seat_allocations.values_list("city_id", flat=True))
     city = user.city if roles.is_member(user) else None
-    if allocations and getattr(city, "pk", None) not in allocations:
+    if invited and getattr(city, "pk", None) not in invited:
         return _("The seats of this training are reserved for invited cities; yours is not one.")
     return ""
 

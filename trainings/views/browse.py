@@ -59,8 +59,10 @@ def training_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         registration = Registration.objects.filter(training=training, user=user).open().first()
     flags = permissions.training_flags(user, training)
     participant = registration is not None and registration.status == Registration.Status.CONFIRMED
-    materials = list(training.materials.all()) if participant or flags["can_host"] else []
-    refusal = "" if registration else services.registration_refusal(training, user)
+    # The host reaches the materials from their own page (one query fewer here).
+    materials = list(training.materials.all()) if participant else []
+    invited = {a.city_id for a in allocations}
+    refusal = "" if registration else services.registration_refusal(training, user, invited=invited)
     context = {
         "training": training,
         "themes": themes,
