@@ -171,8 +171,8 @@ def _host(slug: str, moderator: User) -> User:
     for Efus."""
     if slug == "efus":
         return moderator
-    body = Body.objects.select_related("city").exclude(type=Body.Type.NETWORK_SECRETARIAT)
-    body = body.get(city__slug=slug)
+    bodies = Body.objects.select_related("city").exclude(type=Body.Type.NETWORK_SECRETARIAT)
+    body = bodies.get(city__slug=slug)
     person, _officers = city_people(body, 0)
     user, _created = ensure_user(person)
     ensure_totp(user)
