@@ -5,16 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class TrainingsConfig(AppConfig):
     name = "trainings"
     verbose_name = _("Trainings")
-    # What Efus staff with powers may do in the admin (accounts/backends.py).
-    staff_permissions = (
-        "view_training",
-        "change_training",
-        "view_session",
-        "view_seatallocation",
-        "view_material",
-        "view_registration",
-        "view_attendance",
-    )
+    # No admin pages yet: hosts and moderators work on the site's own pages.
 
     def ready(self) -> None:
         from accounts import dashboard

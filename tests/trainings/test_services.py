@@ -292,3 +292,32 @@ def test_more_seats_for_a_city_go_to_its_waiting_list(coordinator, nice):
 def test_pending_membership_is_not_a_member(nice):
     user = make_member(nice, status=Membership.Status.PENDING)
     assert services.registration_refusal(TrainingFactory(), user)
+
+
+@pytest.mark.django_db
+def test_every_registration_email_renders_in_english_and_french(nice, mailoutbox):
+    """The outbox sends each event in the recipient's language (the text is translated)."""
+    from accounts.emails import send_due
+
+    training = TrainingFactory(capacity=1, requires_approval=True)
+    french = make_member(nice, language="fr")
+    english = make_member(nice, language="en")
+    first = services.registration_create(training=training, by=make_member(nice), member=None)
+    services.registration_decide(
+        registration=first, by=make_member(nice, role="coordinator"), approve=True
+    )
+    waiting = services.registration_create(training=training, by=french)
+    services.registration_decide(
+        registration=waiting, by=make_member(nice, role="coordinator"), approve=True
+    )
+    services.registration_cancel(registration=first, by=first.user)  # offered to the French one
+    services.registration_create(training=training, by=english)
+    send_due()
+    subjects = {m.to[0]: [] for m in mailoutbox}
+    for message in mailoutbox:
+        subjects[message.to[0]].append(message.subject)
+    assert f"[PACTESUR] Une place vous est proposée : {training.title}" in subjects[french.email]
+    assert f"[PACTESUR] Inscription reçue : {training.title}" in subjects[french.email]
+    assert f"[PACTESUR] Registration received: {training.title}" in subjects[english.email]
+    offered = next(m for m in mailoutbox if "Une place" in m.subject)
+    assert "Confirmez-la avant le" in offered.body and "Europe/Paris" in offered.body
