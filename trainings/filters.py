@@ -87,8 +87,7 @@ class TrainingFilter(ListFilterSet):
     month = django_filters.CharFilter(
         label=_("Month"),
         method="filter_month",
-        max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-05"}),
+        widget=forms.TextInput(attrs={"type": "month"}),
         help_text=_("Trainings with a session in that month (YYYY-MM)."),
     )
     has_places = django_filters.BooleanFilter(

@@ -51,7 +51,7 @@ def test_waiting_list_promotion_calendar_and_attendance(new_page, coordinator):
     audit(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Add to my calendar (.ics)").click()
-    calendar = icalendar.Calendar.from_ical(open(download.value.path(), "rb").read())
+    calendar = icalendar.Calendar.from_ical(download.value.path().read_bytes())
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == [training.title]
 
     host = new_page()
