@@ -9,9 +9,11 @@ class TrainingsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import dashboard
+        from accounts import exports as account_exports
         from cities import sections as city_sections
 
         from . import (
+            exports,
             permissions,  # noqa: F401  (registers the rules)
             sections,
             signals,
@@ -21,3 +23,4 @@ class TrainingsConfig(AppConfig):
         city_sections.register_home_section(sections.home_section)
         city_sections.register_city_section(sections.city_section)
         dashboard.register_section(sections.dashboard_section)
+        account_exports.register("trainings", exports.trainings_section)

@@ -193,3 +193,19 @@ def test_city_and_home_pages_show_upcoming_trainings(client):
     assert "Academy of the spring" in home and "Old academy" not in home
     assert "Academy of the spring" in text(client.get("/cities/nice/"))
     assert "Academy of the spring" not in text(client.get("/cities/madrid/"))
+
+
+def test_data_export_has_the_persons_registrations_and_not_the_feed_secret(client, member):
+    import json
+
+    training = TrainingFactory()
+    services.registration_create(training=training, by=member, note="Vegetarian")
+    feed = services.feed_for(member)
+    client.force_login(member)
+    response = client.get("/me/export/")
+    data = json.loads(response.content)
+    [registration] = data["trainings"]["registrations"]
+    assert registration["training__title"] == training.title
+    assert registration["note"] == "Vegetarian"
+    assert data["trainings"]["calendar_feed"] is True
+    assert feed.token not in response.content.decode()
