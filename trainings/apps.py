@@ -10,12 +10,14 @@ class TrainingsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import dashboard
         from accounts import exports as account_exports
+        from accounts import services as account_services
         from cities import sections as city_sections
 
         from . import (
             exports,
             permissions,  # noqa: F401  (registers the rules)
             sections,
+            services,
             signals,
         )
 
@@ -24,3 +26,4 @@ class TrainingsConfig(AppConfig):
         city_sections.register_city_section(sections.city_section)
         dashboard.register_section(sections.dashboard_section)
         account_exports.register("trainings", exports.trainings_section)
+        account_services.register_before_delete(services.registrations_release)

@@ -427,14 +427,19 @@ def registration_cancel(*, registration: Registration, by: Any) -> Registration:
     registration.refresh_from_db()
     if registration.status not in Registration.OPEN:
         raise ValidationError(_("This registration is no longer open."), code="state")
+    _cancel(registration, training)
+    notifications.registration_changed(registration, Status.CANCELLED)
+    return registration
+
+
+def _cancel(registration: Registration, training: Training) -> None:
+    """Cancel an open registration (the training is locked) and pass its seat on."""
     now = timezone.now()
     registration.status = Status.CANCELLED
     registration.offer_expires_at = None
     registration.updated_at = now
     registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
-    notifications.registration_changed(registration, Status.CANCELLED)
     _fill(training, now)
-    return registration
 
 
 @transaction.atomic
@@ -461,6 +466,17 @@ def offer_answer(*, registration: Registration, by: Any, accept: bool) -> Regist
         registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
         _fill(training, now)
     return registration
+
+
+def registrations_release(user: Any) -> None:
+    """Before an account is deleted: cancel its open registrations, each seat passed on to the
+    waiting list (``accounts.services.register_before_delete``)."""
+    open_ = Registration.objects.filter(user=user, status__in=Registration.OPEN)
+    for registration in open_.select_related("training"):
+        training = _lock(registration.training)
+        registration.refresh_from_db()
+        if registration.status in Registration.OPEN:
+            _cancel(registration, training)
 
 
 def offers_expire(now: dt.datetime | None = None) -> int:

@@ -321,3 +321,17 @@ def test_every_registration_email_renders_in_english_and_french(nice, mailoutbox
     assert f"[PACTESUR] Registration received: {training.title}" in subjects[english.email]
     offered = next(m for m in mailoutbox if "Une place" in m.subject)
     assert "Confirmez-la avant le" in offered.body and "Europe/Paris" in offered.body
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_passes_its_seat_on(nice):
+    from accounts.services import user_delete
+
+    training = TrainingFactory(capacity=1)
+    leaving, waiting = members(nice, 2)
+    services.registration_create(training=training, by=leaving)
+    second = services.registration_create(training=training, by=waiting)
+    user_delete(user=leaving)
+    assert status_of(second) == S.OFFERED
+    training.refresh_from_db()
+    assert training.seats_taken == 1
