@@ -349,12 +349,18 @@ def registration_create(
             raise PermissionDenied
         if not roles.has_staff_powers(by) and participant.city != by.city:
             raise PermissionDenied
-    now = timezone.now()
-    _lock(training)
-    refusal = registration_refusal(training, participant, now)
+    # What does not change under the lock is read before it (the person's membership, the
+    # invited cities): the training's row is held for as short a time as possible.
+    invited = set(training.seat_allocations.values_list("city_id", flat=True))
+    refusal = registration_refusal(training, participant, invited=invited)
     if refusal:
         raise ValidationError(refusal, code="refused")
     city = participant.city if roles.is_member(participant) else None
+    now = timezone.now()
+    _lock(training)
+    refusal = registration_refusal(training, participant, now, invited=invited)  # as it is now
+    if refusal:
+        raise ValidationError(refusal, code="refused")
     registration = Registration(
         training=training,
         user=participant,
@@ -369,9 +375,7 @@ def registration_create(
         % {"name": participant.full_name or participant.email},
         code="duplicate",
     )
-    if Registration.objects.filter(training=training, user=participant).open().exists():
-        raise duplicate
-    try:
+    try:  # one open registration per person: the constraint decides
         with transaction.atomic():
             if training.requires_approval and not approved and city is not None:
                 registration.status = Status.REQUESTED
