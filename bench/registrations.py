@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import os
 import sys
 import threading
@@ -29,8 +30,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-import itertools
 
 from bench import db  # noqa: E402
 from bench.run import (  # noqa: E402
