@@ -109,14 +109,15 @@ def academy() -> Any:
 
     nice = Body.objects.get(city__slug="nice")
     start = timezone.now() + dt.timedelta(days=30)
+    end = start + dt.timedelta(hours=8)
     training = Training.objects.create(
         title=f"Burst academy {timezone.now():%H%M%S}", body=nice, city=nice.city,
         kind=Training.Kind.ACADEMY, summary="Bench.", languages="en", capacity=CAPACITY,
         audience=Training.Audience.MEMBERS, status=Status.PUBLISHED,
         visibility=Visibility.NETWORK, published_at=timezone.now(),
-        first_start=start, last_end=start + dt.timedelta(hours=8),
+        first_start=start, last_end=end,
     )  # fmt: skip
-    Session.objects.create(training=training, starts_at=start, ends_at=training.last_end)
+    Session.objects.create(training=training, starts_at=start, ends_at=end)
     for city in City.objects.in_project():
         SeatAllocation.objects.create(training=training, city=city, seats=PER_CITY)
     return training
@@ -196,7 +197,7 @@ def report(
     )
     confirmed = [r for r in rows if r.status == Registration.Status.CONFIRMED]
     waiting = [r for r in rows if r.status == Registration.Status.WAITLISTED]
-    per_city = Counter(r.city.name for r in confirmed)
+    per_city = Counter(r.city.name if r.city else "-" for r in confirmed)
     # Arrival order: when the client sent each request. The server takes them in the order it
     # gets the training's lock, so requests sent within a few milliseconds of each other may
     # swap: count the pairs of neighbours (by sending time) whose positions are reversed, and
@@ -205,7 +206,7 @@ def report(
     swaps = [
         sent_by_user[b.user_id] - sent_by_user[a.user_id]
         for a, b in itertools.pairwise(by_sending)
-        if a.position > b.position
+        if (a.position or 0) > (b.position or 0)
     ]
     inversions = len(swaps)
     positions = [r.position for r in waiting]
