@@ -26,6 +26,7 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -361,6 +362,10 @@ def registration_create(
     refusal = registration_refusal(training, participant, now, invited=invited)  # as it is now
     if refusal:
         raise ValidationError(refusal, code="refused")
+    if training.next_position > 1 and training.seats_taken < training.capacity:
+        # Seats freed by a change the waiting list did not hear of (the capacity raised through
+        # moderation): those waiting get them first.
+        _fill(training, now)
     registration = Registration(
         training=training,
         user=participant,
@@ -484,16 +489,23 @@ def registrations_release(user: Any) -> None:
 
 
 def offers_expire(now: dt.datetime | None = None) -> int:
-    """Expire the offers whose deadline passed and pass each seat on; one transaction per
-    training. Returns how many offers expired."""
+    """Expire the offers whose deadline passed and pass each seat on; also offer the seats left
+    free while people wait (the capacity raised through moderation, which does not know of the
+    waiting list). One transaction per training. Returns how many offers expired."""
     now = now or timezone.now()
-    due = (
+    due = set(
         Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
         .values_list("training_id", flat=True)
         .distinct()
     )
+    waiting = Registration.objects.filter(training=OuterRef("pk"), status=Status.WAITLISTED)
+    due |= set(
+        Training.objects.filter(seats_taken__lt=F("capacity"), first_start__gt=now)
+        .filter(Exists(waiting))
+        .values_list("pk", flat=True)
+    )
     expired = 0
-    for training_id in list(due):
+    for training_id in sorted(due):
         with transaction.atomic():
             training = Training.objects.select_for_update().get(pk=training_id)
             rows = list(

@@ -335,3 +335,31 @@ def test_deleting_an_account_passes_its_seat_on(nice):
     assert status_of(second) == S.OFFERED
     training.refresh_from_db()
     assert training.seats_taken == 1
+
+
+@pytest.mark.django_db
+def test_a_capacity_raised_through_moderation_reaches_the_waiting_list(nice, coordinator):
+    from moderation.services import moderation_publish
+
+    training = TrainingFactory(capacity=1, created_by=coordinator)
+    a, b, c = members(nice, 3)
+    services.registration_create(training=training, by=a)
+    waiting = services.registration_create(training=training, by=b)
+    services.training_update(training=training, by=coordinator, data={"capacity": 2})
+    moderation_publish(obj=training, by=make_member(reference_body("paris"), mfa=True))
+    training.refresh_from_db()
+    assert training.capacity == 2 and status_of(waiting) == S.WAITLISTED
+    # The next registration gives the seat to the person waiting first, not to the newcomer.
+    late = services.registration_create(training=training, by=c)
+    assert status_of(waiting) == S.OFFERED and late.status == S.WAITLISTED
+
+
+@pytest.mark.django_db
+def test_the_periodic_pass_offers_seats_left_free(nice, coordinator):
+    training = TrainingFactory(capacity=1)
+    a, b = members(nice, 2)
+    services.registration_create(training=training, by=a)
+    waiting = services.registration_create(training=training, by=b)
+    Training.objects.filter(pk=training.pk).update(capacity=2)  # as moderation would
+    services.offers_expire()
+    assert status_of(waiting) == S.OFFERED
