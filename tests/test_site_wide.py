@@ -38,6 +38,8 @@ from tests.practices.factories import AdoptionFactory, PracticeFactory
 from tests.practices.files import pdf
 
 CONTROL = "\x0b"
+# Trainings' URLs whose <pk> is a registration's.
+REGISTRATION_URLS = ("cancel", "offer_accept", "offer_decline", "decide", "certificate")
 NUL = "\x00"
 ROLES = ("anonymous", "staff")
 # The admin's pages for people (users, memberships, sign-in data) are the operator's alone.
@@ -78,8 +80,22 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
         summary=f"Summary with\x1b an escape and a NUL-free {CONTROL}",
     )
     from tests.digests.factories import pending
+    from tests.practices.files import pdf as training_pdf
+    from tests.trainings.factories import TrainingFactory
+    from trainings import services as trainings
+
+    training = TrainingFactory(title="Academy", created_by=coordinator)
+    registration = trainings.registration_create(training=training, by=member)
+    material = trainings.material_add(
+        training=training, by=efus_staff, title="Slides", upload=training_pdf()
+    )
 
     return {
+        "training": training,
+        "session": training.sessions.get(),
+        "material": material,
+        "registration": registration,
+        "feed": trainings.feed_for(member),
         "subscriber": pending(email="reader@example.org", place="Brest"),
         "practice": published,
         "attachment": attachment,
@@ -105,10 +121,21 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
         if param == "pk":
             membership = name and name.startswith("accounts:")
             values[param] = world["membership"].pk if membership else practice.pk
+            if name and name.startswith("trainings:"):
+                on_registration = name.split(":")[1] in REGISTRATION_URLS
+                values[param] = world["registration" if on_registration else "training"].pk
+        elif param == "session_pk":
+            values[param] = world["session"].pk
+        elif param == "material_pk":
+            values[param] = world["material"].pk
+        elif param == "token" and name == "trainings:feed":
+            values[param] = world["feed"].token
         elif param == "attachment_pk":
             values[param] = attachment.pk
         elif param == "slug":
             values[param] = "nice" if name == "cities:detail" else practice.slug
+            if name == "trainings:detail":
+                values[param] = world["training"].slug
         elif param == "theme":
             values[param] = "major-events"
         elif param == "label":

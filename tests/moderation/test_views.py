@@ -80,6 +80,8 @@ QUEUE_QUERIES = [
     "submitted practices, with their city, body and author",
     "practices' proposed edits waiting, with their author",
     "the practices they edit, with their city, body and author (prefetched)",
+    "submitted trainings, with their city, body and author",
+    "trainings' proposed edits waiting (none: no prefetch)",
     "submitted bulletins (the tests' second moderated model), with their city and author",
     "bulletins' proposed edits waiting (none: no prefetch)",
 ]
