@@ -1,6 +1,6 @@
 """Demo trainings for ``manage.py seed_demo``: the two police academies of PACTESUR 2 (Nice, May
-2024, and Madrid, November 2024: past, with attendance), an upcoming academy with seats per city
-and a waiting list, a webinar open to the public and an e-learning module.
+2024, and Madrid, November 2024: past, with attendance and certificates), an upcoming academy
+with seats per city and a waiting list, a webinar open to the public and an e-learning module.
 
 Every training is drafted by its host's demo coordinator (Efus's by the demo moderator) through
 ``training_create``, submitted and published through the moderation services; participants are
@@ -278,6 +278,9 @@ def _create(item: DemoTraining, moderator: User, cities: list[str]) -> Training:
             # Everyone came, but one in five missed one day.
             present = {pk for i, pk in enumerate(ids) if (i + number) % 5 or number == 0}
             services.attendance_mark(session=session, by=host, present=present)
+        # Each attendee downloaded their certificate (``accounts.certificates``).
+        for registration in confirmed.select_related("user", "training__body", "training__city"):
+            services.certificate_issue(registration=registration, by=registration.user)
     return training
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.certificates import issue_certificate
+from accounts.models import Certificate
 from accounts.permissions import allowed
 from cities.models import Body, City
 from moderation.services import moderated_create, moderated_update
@@ -577,3 +580,47 @@ def feed_renew(*, user: Any) -> CalendarFeed:
 
 def city_of(user: Any) -> City | None:
     return cast("City | None", user.city if roles.is_member(user) else None)
+
+
+# --- Certificates (accounts.certificates) ------------------------------------------------------
+
+
+def attended_sessions(registration: Registration) -> list[Session]:
+    return [
+        a.session
+        for a in Attendance.objects.filter(registration=registration, present=True)
+        .select_related("session")
+        .order_by("session__starts_at")
+    ]
+
+
+@transaction.atomic
+def certificate_issue(*, registration: Registration, by: Any) -> Certificate:
+    """The participant's certificate (issued once; the same one afterwards): only for a
+    confirmed participant marked present at one session at least, once the training has ended.
+    It says the training's dates and the hours of the sessions attended."""
+    if registration.user_id != getattr(by, "pk", None):
+        raise PermissionDenied
+    training = registration.training
+    sessions = attended_sessions(registration)
+    if registration.status != Status.CONFIRMED or not sessions:
+        raise ValidationError(
+            _("A certificate is for participants the host marked present."), code="not_attended"
+        )
+    if not training.is_past:
+        raise ValidationError(
+            _("Certificates are issued once the training has ended."), code="not_ended"
+        )
+    zone = training.tz
+    assert training.first_start is not None and training.last_end is not None
+    hours = sum((Decimal(str(round(s.hours, 2))) for s in sessions), Decimal("0"))
+    return issue_certificate(
+        holder=registration.user,
+        source=registration,
+        kind=Training.Kind(training.kind).label,
+        title=training.title,
+        host=f"{training.body.name}, {training.city.name}",
+        start=training.first_start.astimezone(zone).date(),
+        end=training.last_end.astimezone(zone).date(),
+        hours=hours,
+    )

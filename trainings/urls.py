@@ -9,6 +9,7 @@ urlpatterns = [
     path("trainings/", browse.training_list, name="list"),
     path("trainings/<int:pk>.ics", browse.training_ics, name="ics"),
     path("trainings/calendar/<str:token>.ics", browse.member_feed, name="feed"),
+    path("trainings/participation/", browse.participation, name="participation"),
     # Registering (views/registrations.py)
     path("trainings/mine/", registrations.mine, name="mine"),
     path("trainings/mine/calendar/", registrations.feed_renew, name="feed_renew"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("registrations/<int:pk>/accept/", registrations.offer_accept, name="offer_accept"),
     path("registrations/<int:pk>/decline/", registrations.offer_decline, name="offer_decline"),
     path("registrations/<int:pk>/decide/", registrations.decide, name="decide"),
+    path("registrations/<int:pk>/certificate/", registrations.certificate, name="certificate"),
     # Hosting (views/hosting.py)
     path("trainings/new/", hosting.training_create, name="create"),
     path("trainings/<int:pk>/edit/", hosting.training_edit, name="edit"),

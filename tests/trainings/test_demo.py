@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Certificate
 from moderation.models import Status
 from trainings import demo
 from trainings.models import Attendance, Registration, Training
@@ -24,6 +25,8 @@ def test_seed_demo_builds_the_academies_and_is_safe_to_rerun():
     assert nice.is_past
     assert Attendance.objects.filter(session__training=nice, present=True).exists()
     assert Attendance.objects.filter(session__training=nice, present=False).exists()
+    attendees = nice.registrations.filter(status=S.CONFIRMED)
+    assert Certificate.objects.count() >= attendees.count() > 0
     upcoming = trainings["PACTESUR police academy, Liège: policing major events"]
     assert not upcoming.is_past and upcoming.seat_allocations.exists()
     statuses = Counter(upcoming.registrations.values_list("status", flat=True))

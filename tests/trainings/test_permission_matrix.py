@@ -20,7 +20,7 @@ from tests.practices.files import pdf
 from trainings import services
 from trainings.models import Attendance, CalendarFeed, Registration, SeatAllocation, Training
 
-from .factories import TrainingFactory
+from .factories import TrainingFactory, in_days
 
 ROLES = (
     "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
@@ -105,6 +105,25 @@ def registration_of_member(request: Any, status: str = S.CONFIRMED) -> dict[str,
     registration.refresh_from_db()
     assert registration.status == status
     return {"pk": registration.pk}
+
+
+def attended_registration(request: Any) -> dict[str, Any]:
+    """The Nice ``member``'s registration for a training that took place, marked present."""
+    member = request.getfixturevalue("member")
+    training = TrainingFactory(sessions=[], registration_deadline=None)
+    registration = services.registration_create(training=training, by=member)
+    host = request.getfixturevalue("efus_staff")
+    session = services.session_save(
+        training=training, by=host, starts_at=in_days(-2, 9), ends_at=in_days(-2, 17)
+    )
+    services.attendance_mark(session=session, by=host, present={registration.pk})
+    return {"pk": registration.pk}
+
+
+def certificates_of_member(request: Any, kwargs: dict[str, Any], user: Any) -> int:
+    from accounts.models import Certificate
+
+    return Certificate.objects.filter(holder=request.getfixturevalue("member")).count()
 
 
 def feed_token(request: Any) -> dict[str, Any]:
@@ -247,6 +266,14 @@ CASES = [
         state=registration_status,
     ),
     Case("trainings:city", COORDINATORS),
+    Case("trainings:participation", COORDINATORS),
+    Case(
+        "trainings:certificate",
+        expect(404, member=302),
+        method="post",
+        kwargs=attended_registration,
+        state=certificates_of_member,
+    ),
     Case(
         "trainings:decide",
         expect(404, coordinator=302, efus_staff=302),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,12 +13,15 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_safe
 
 from accounts import roles
+from accounts.permissions import allowed
 from moderation.models import VISIBILITY_HELP, Visibility
+from pactesur.figures import figures_csv
 
 from .. import calendars, permissions, services
 from ..forms import RegistrationForm
 from ..listing import TRAININGS
 from ..models import CalendarFeed, Registration, Session, Training, viewer_time_zone
+from ..participation import participation_figures
 from ..selectors import city_counts
 
 # The catalogue: ``trainings.listing.TRAININGS`` (``lists.pages.ListPage``) says how it is kept.
@@ -117,3 +121,22 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(calendars.member_feed("PACTESUR", trainings), content_type=ICS_TYPE)
     patch_cache_control(response, private=True, max_age=0)
     return response
+
+
+@require_GET
+@login_required
+def participation(request: HttpRequest) -> HttpResponse:
+    """Participation figures for coordinators and Efus staff; ``?csv=<key>`` downloads one."""
+    if not allowed("trainings.view_participation", request.user):
+        raise Http404
+    figures = participation_figures()
+    wanted = request.GET.get("csv")
+    if wanted:
+        chosen = next((f for f in figures if f.key == wanted), None)
+        if chosen is None:
+            raise Http404
+        return figures_csv(
+            chosen, filename=f"training-participation-{chosen.key}",
+            excel=request.GET.get("excel") == "1",
+        )  # fmt: skip
+    return render(request, "trainings/participation.html", {"figures": figures})

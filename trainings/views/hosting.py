@@ -28,7 +28,7 @@ from accounts.permissions import allowed
 from cities.models import City
 from moderation.models import Revision, Status
 from moderation.services import moderation_submit
-from practices.views.browse import csv_cell
+from pactesur.spreadsheets import csv_cell
 
 from .. import permissions, services
 from ..forms import MaterialForm, RegisterMemberForm, SeatsForm, SessionForm, TrainingForm

@@ -190,3 +190,16 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             % {"name": name},
         )
     return redirect("trainings:city")
+
+
+@require_POST
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The participant's certificate: issued on the first request, then downloaded."""
+    registration = permissions.get_own_registration(request.user, pk)
+    try:
+        issued = services.certificate_issue(registration=registration, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect(registration.training.get_absolute_url())
+    return redirect("accounts:certificate_download", pk=issued.pk)
