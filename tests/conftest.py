@@ -379,6 +379,7 @@ def site_tour(db) -> Tour:
             reverse("trainings:attendance", args=[academy.pk, academy_session.pk]),
             reverse("trainings:register_member", args=[academy.pk]),
             reverse("trainings:city"),
+            reverse("trainings:participation"),
             pending_training.get_absolute_url(),
         ],
         "moderator": [

@@ -2,16 +2,20 @@
 cancels, the first is offered the seat, confirms it and downloads the calendar file; the host
 marks attendance on the phone-sized attendance page. Every page shown is audited (axe)."""
 
+import datetime as dt
+
 import icalendar
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.models import Certificate
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
 from tests.e2e.browser import audit, sign_in
 from tests.trainings.factories import TrainingFactory
 from trainings import services
-from trainings.models import Attendance, Registration
+from trainings.models import Attendance, Registration, Session, Training
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -66,3 +70,24 @@ def test_waiting_list_promotion_calendar_and_attendance(new_page, coordinator):
     expect(host.locator(".message-list")).to_contain_text("1 present")
     audit(host)
     assert Attendance.objects.get(registration__user=second).present
+
+    # The academy takes place (moved into the past here), then the member downloads the
+    # certificate, and anyone can check its code on the public page.
+    shift = session.ends_at - timezone.now() + dt.timedelta(days=1)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=session.starts_at - shift, ends_at=session.ends_at - shift
+    )
+    Training.objects.filter(pk=training.pk).update(
+        first_start=session.starts_at - shift, last_end=session.ends_at - shift
+    )
+    page.reload()
+    audit(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my certificate (PDF)").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    certificate = Certificate.objects.get(holder=second)
+    visitor = new_page()
+    visitor.goto(certificate.get_absolute_url())
+    audit(visitor)
+    expect(visitor.locator("main")).to_contain_text("Lucas Martin")
+    expect(visitor.locator("main")).to_contain_text("Academy on crowded squares")
