@@ -19,6 +19,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -266,7 +267,10 @@ def _create(item: DemoTraining, moderator: User, cities: list[str]) -> Training:
         for start, end in spans:
             services.session_save(training=training, by=host, starts_at=start, ends_at=end)
     for person in _participants(cities, item.attendees_per_city):
-        services.registration_create(training=training, by=person)
+        try:
+            services.registration_create(training=training, by=person)
+        except ValidationError:
+            pass  # outside the audience (e.g. a body that is not police): as on the site
     if item.past:  # registered before it started; then the sessions, then attendance
         for start, end in spans:
             services.session_save(training=training, by=host, starts_at=start, ends_at=end)
