@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # A training's venue or link changed by a published edit: its participants are told.
+    "training-venue-changes": {
+        "task": "trainings.tasks.notify_venue_changes",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
     # Participants are reminded two days before a training starts, once (the outbox's key).
     "training-reminders": {
         "task": "trainings.tasks.send_reminders",

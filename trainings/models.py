@@ -182,6 +182,8 @@ class Training(Moderated):
     last_end = models.DateTimeField(_("ends"), null=True, blank=True, editable=False)
     # Bumped when the dates change: the SEQUENCE of the calendar events.
     schedule_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The venue (or link) participants were last told of (``services.venue_changes_notify``).
+    venue_notified = models.TextField(default="", blank=True, editable=False)
     # The next place in the waiting list (a counter, read and bumped under the row lock).
     next_position = models.PositiveIntegerField(default=1, editable=False)
     is_demo = models.BooleanField(_("demo content"), default=False)
@@ -250,6 +252,11 @@ class Training(Moderated):
     @property
     def language_names(self) -> list[str]:
         return [language_name(code) for code in self.language_list]
+
+    @property
+    def venue_text(self) -> str:
+        """Where the training takes place, as participants are told of it."""
+        return "\n".join(p for p in (self.venue_name, self.venue_address, self.online_link) if p)
 
     @property
     def places_left(self) -> int:

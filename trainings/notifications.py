@@ -4,6 +4,7 @@ recipient's language."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from accounts import emails, roles
@@ -74,6 +75,19 @@ def dates_changed(training: Training) -> None:
             to=registration.user,
             about=registration,
             occasion=f"sequence-{training.schedule_sequence}",
+            context={"registration": registration, "training": training},
+        )
+
+
+def venue_changed(training: Training) -> None:
+    """Tell confirmed participants (and those offered a seat) the new venue or link."""
+    occasion = "venue-" + hashlib.sha256(training.venue_text.encode()).hexdigest()[:16]
+    for registration in _participants(training):
+        emails.queue(
+            "training_venue_changed",
+            to=registration.user,
+            about=registration,
+            occasion=occasion,
             context={"registration": registration, "training": training},
         )
 

@@ -295,7 +295,11 @@ def _seat_free(
 
 def _store_count(training: Training, taken: Counter[int | None]) -> None:
     training.seats_taken = sum(taken.values())
-    training.save(update_fields=["seats_taken", "next_position"])
+    fields = ["seats_taken", "next_position"]
+    if not training.venue_notified:  # what the first participants are told
+        training.venue_notified = training.venue_text
+        fields.append("venue_notified")
+    training.save(update_fields=fields)
 
 
 def _place(registration: Registration, training: Training, now: dt.datetime) -> None:
@@ -524,6 +528,25 @@ def offers_expire(now: dt.datetime | None = None) -> int:
             expired += len(rows)
             _fill(training, now)
     return expired
+
+
+def venue_changes_notify(now: dt.datetime | None = None) -> int:
+    """Tell the participants of upcoming trainings whose venue or link changed since they were
+    told (a published edit goes through moderation, which does not know of participants): one
+    email each per change. Returns how many trainings changed."""
+    now = now or timezone.now()
+    changed = 0
+    candidates = Training.objects.published().filter(last_end__gte=now).exclude(venue_notified="")
+    for training_id in list(candidates.values_list("pk", flat=True)):
+        with transaction.atomic():
+            training = Training.objects.select_for_update().get(pk=training_id)
+            if training.venue_notified == training.venue_text:
+                continue
+            training.venue_notified = training.venue_text
+            training.save(update_fields=["venue_notified"])
+            notifications.venue_changed(training)
+            changed += 1
+    return changed
 
 
 def reminders_send(now: dt.datetime | None = None) -> int:

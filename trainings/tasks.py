@@ -15,3 +15,9 @@ def expire_offers() -> int:
 def send_reminders() -> int:
     """Remind participants two days before a training starts (once each)."""
     return services.reminders_send()
+
+
+@shared_task(name="trainings.tasks.notify_venue_changes", ignore_result=True)
+def notify_venue_changes() -> int:
+    """Participants hear of a new venue or link (an edit published through moderation)."""
+    return services.venue_changes_notify()

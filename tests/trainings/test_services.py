@@ -363,3 +363,20 @@ def test_the_periodic_pass_offers_seats_left_free(nice, coordinator):
     Training.objects.filter(pk=training.pk).update(capacity=2)  # as moderation would
     services.offers_expire()
     assert status_of(waiting) == S.OFFERED
+
+
+@pytest.mark.django_db
+def test_a_new_venue_published_through_moderation_emails_the_participants(member, coordinator):
+    from moderation.services import moderation_publish
+
+    training = TrainingFactory(created_by=coordinator)
+    services.registration_create(training=training, by=member)
+    assert services.venue_changes_notify() == 0  # nothing changed
+    services.training_update(
+        training=training, by=coordinator, data={"venue_name": "Palais Nikaïa"}
+    )
+    moderation_publish(obj=training, by=make_member(reference_body("paris"), mfa=True))
+    assert services.venue_changes_notify() == 1
+    assert services.venue_changes_notify() == 0  # once
+    [email] = OutboundEmail.objects.filter(kind="training_venue_changed")
+    assert email.recipient == member.email
