@@ -238,6 +238,16 @@ class Training(Moderated):
         codes = self.language_list
         if not codes or any(code not in TRAINING_LANGUAGES for code in codes):
             raise ValidationError({"languages": _("Choose at least one language.")})
+        if self.capacity is not None and self.capacity < self.seats_taken:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(taken)s seats are taken: the capacity cannot be lower. Cancel "
+                        "registrations first."
+                    )
+                    % {"taken": self.seats_taken}
+                }
+            )
         if self.format in (self.Format.ONLINE, self.Format.HYBRID) and not self.online_link:
             raise ValidationError({"online_link": _("An online or hybrid training needs a link.")})
 

@@ -209,3 +209,20 @@ def test_data_export_has_the_persons_registrations_and_not_the_feed_secret(clien
     assert registration["note"] == "Vegetarian"
     assert data["trainings"]["calendar_feed"] is True
     assert feed.token not in response.content.decode()
+
+
+def test_capacity_cannot_go_below_the_seats_taken(client, coordinator, member, nice_body):
+    training = TrainingFactory(capacity=2, created_by=coordinator)
+    services.registration_create(training=training, by=member)
+    services.registration_create(training=training, by=make_member(nice_body))
+    client.force_login(coordinator)
+    response = client.post(
+        f"/trainings/{training.pk}/edit/",
+        {
+            "title": training.title, "kind": "academy", "summary": "S", "format": "on_site",
+            "languages": ["en"], "capacity": "1", "audience": "members",
+            "time_zone": "Europe/Paris", "visibility": "public",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "2 seats are taken" in response.content.decode()
