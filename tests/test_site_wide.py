@@ -122,6 +122,8 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
     for param in params:
         if param == "pk" and name == "accounts:certificate_download":
             values[param] = world["certificate"].pk
+        elif param == "pk" and name and name.startswith("digests:"):
+            values[param] = world["subscriber"].pk
         elif param == "pk":
             membership = name and name.startswith("accounts:")
             values[param] = world["membership"].pk if membership else practice.pk
@@ -134,6 +136,10 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
             values[param] = world["material"].pk
         elif param == "token" and name == "trainings:feed":
             values[param] = world["feed"].token
+        elif param == "period":  # a digest's week (digests.periods)
+            values[param] = "2026-W49"
+        elif param == "esp":  # an email service provider (digests: bounce webhooks)
+            values[param] = "postmark"
         elif param == "attachment_pk":
             values[param] = attachment.pk
         elif param == "slug":
