@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -157,11 +158,25 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
     return user
 
 
+# What later apps must let go of, through their own services, before an account is deleted
+# (trainings: a seat is passed on to the waiting list). ``register_before_delete(hook)`` from an
+# app's ``AppConfig.ready``; a hook takes the user and runs in the deletion's transaction.
+_before_delete: list[Callable[[User], None]] = []
+
+
+def register_before_delete(hook: Callable[[User], None]) -> None:
+    if hook not in _before_delete:
+        _before_delete.append(hook)
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """Delete an account. What the user authored stays, detached from them (``SET_NULL``); the
     emails sent or waiting for them go (their rows name the address)."""
     from allauth.account.models import EmailAddress
+
+    for hook in _before_delete:
+        hook(user)
 
     addresses = {user.email.lower()} | {
         a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from cities.models import City
 
+from . import dashboard as dashboard_sections
 from . import exports, services
 from .forms import DeleteAccountForm, JoinForm, ProfileForm
 from .models import Certificate, Membership, User
@@ -62,6 +63,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     except ObjectDoesNotExist:
         subscription = None
     context = {
+        # Sections of later apps (trainings...): accounts/dashboard.py.
+        "sections": dashboard_sections.sections(request),
         "membership": membership,
         "ended_membership": ended,
         "subscription": subscription,

@@ -39,6 +39,25 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Seats offered from a training's waiting list and not confirmed in time pass to the next
+    # person waiting (trainings/services.py).
+    "expire-training-offers": {
+        "task": "trainings.tasks.expire_offers",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # A training's venue or link changed by a published edit: its participants are told.
+    "training-venue-changes": {
+        "task": "trainings.tasks.notify_venue_changes",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # Participants are reminded two days before a training starts, once (the outbox's key).
+    "training-reminders": {
+        "task": "trainings.tasks.send_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # The moderators' morning email, at 09:00 in CELERY_TIMEZONE (Europe/Paris); the outbox's
     # key makes it once a day even if beat sends the task twice (moderation/notifications.py).
     "moderation-daily-summary": {

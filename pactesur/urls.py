@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("cities.urls")),
     path("", include("accounts.urls")),
     path("", include("practices.urls")),
+    path("", include("trainings.urls")),
     path("", include("moderation.urls")),
     path("digests/", include("digests.urls")),
     path("accounts/", include("allauth.urls")),

@@ -271,6 +271,66 @@ def site_tour(db) -> Tour:
         confirmed_at=now, hard_bounces=3, suspended_at=now,
     )  # fmt: skip
 
+    # Trainings: an academy with seats per city, a participant, a waiting list, a request
+    # waiting for the coordinator, a material; a workshop submitted for review.
+    from trainings import services as trainings
+    from trainings.models import Session
+
+    academy = trainings.training_create(
+        by=coordinator,
+        data={
+            "title": "Academy on crowded squares", "kind": "academy",
+            "summary": "Three days on **crowds**.", "programme": "Day 1: risk.",
+            "format": "hybrid", "languages": "fr en", "online_link": "https://example.org/room",
+            "venue_name": "Caserne Auvare", "venue_address": "28 rue Pierre Devoluy\nNice",
+            "capacity": 3, "audience": "members", "time_zone": "Europe/Paris",
+            "visibility": "public", "requires_approval": False,
+            "themes": list(Theme.objects.filter(slug__in=["major-events"])),
+        },
+    )  # fmt: skip
+    moderation.moderation_submit(obj=academy, by=coordinator)
+    moderation.moderation_publish(obj=academy, by=moderator)
+    start = datetime.datetime(2040, 5, 4, 7, 0, tzinfo=datetime.UTC)
+    for day in range(2):
+        trainings.session_save(
+            training=academy, by=coordinator,
+            starts_at=start + datetime.timedelta(days=day),
+            ends_at=start + datetime.timedelta(days=day, hours=8),
+        )  # fmt: skip
+    trainings.seats_set(
+        training=academy, by=coordinator, seats={nice.city.pk: 1, madrid.city.pk: 2}
+    )
+    trainings.registration_create(training=academy, by=officer, note="Night unit")
+    trainings.registration_create(training=academy, by=make_member(nice, full_name="Léa Attente"))
+    trainings.material_add(
+        training=academy, by=coordinator, title="Slides",
+        upload=SimpleUploadedFile("slides.pdf", PDF_BYTES, "application/pdf"),
+    )  # fmt: skip
+    approval = trainings.training_create(
+        by=coordinator,
+        data={
+            "title": "Workshop with approval", "kind": "workshop", "summary": "Half a day.",
+            "languages": "en", "capacity": 10, "audience": "members", "visibility": "network",
+            "time_zone": "Europe/Paris", "requires_approval": True,
+        },
+    )  # fmt: skip
+    moderation.moderation_submit(obj=approval, by=coordinator)
+    moderation.moderation_publish(obj=approval, by=moderator)
+    trainings.registration_create(
+        training=approval, by=make_member(nice, full_name="Hugo Demande"), note="Please"
+    )
+    pending_training = trainings.training_create(
+        by=coordinator,
+        data={
+            "title": "Webinar for review", "kind": "webinar", "summary": "One hour.",
+            "format": "online", "online_link": "https://example.org/w", "languages": "en",
+            "capacity": 100, "audience": "public", "visibility": "public",
+            "time_zone": "Europe/Paris",
+        },
+    )  # fmt: skip
+    moderation.moderation_submit(obj=pending_training, by=coordinator)
+    academy_session = Session.objects.filter(training=academy).first()
+    assert academy_session is not None
     # A certificate: listed on the member's page, verified on the public one.
     from tests.accounts.factories import make_certificate
 
@@ -287,6 +347,9 @@ def site_tour(db) -> Tour:
         reverse("practices:list"),
         reverse("practices:list") + "?q=carnival&theme=major-events&sort=title",
         published.get_absolute_url(),
+        reverse("trainings:list"),
+        reverse("trainings:list") + "?when=all&kind=academy&theme=major-events&has_places=on",
+        academy.get_absolute_url(),
     ]
     pages = {
         "visitor": [
@@ -308,6 +371,8 @@ def site_tour(db) -> Tour:
             reverse("accounts:profile"),
             reverse("practices:mine"),
             reverse("practices:create"),
+            reverse("trainings:mine"),
+            approval.get_absolute_url(),
             draft.get_absolute_url(),
             reverse("practices:edit", args=[draft.pk]),
             reverse("accounts:delete"),
@@ -326,6 +391,18 @@ def site_tour(db) -> Tour:
             reported.get_absolute_url(),
             reverse("practices:adopt", args=[from_madrid.pk]),
             reverse("mfa_index"),
+            academy.get_absolute_url(),
+            reverse("trainings:create"),
+            reverse("trainings:edit", args=[academy.pk]),
+            reverse("trainings:sessions", args=[academy.pk]),
+            reverse("trainings:seats", args=[academy.pk]),
+            reverse("trainings:materials", args=[academy.pk]),
+            reverse("trainings:participants", args=[academy.pk]),
+            reverse("trainings:attendance", args=[academy.pk, academy_session.pk]),
+            reverse("trainings:register_member", args=[academy.pk]),
+            reverse("trainings:city"),
+            reverse("trainings:participation"),
+            pending_training.get_absolute_url(),
         ],
         "moderator": [
             reverse("accounts:dashboard"),
@@ -334,6 +411,7 @@ def site_tour(db) -> Tour:
             review(submitted),
             review(returned),
             review(taken_down),
+            reverse("moderation:review", args=["trainings.training", pending_training.pk]),
             reverse("moderation:queue") + "?tab=reported",
             reverse("moderation:queue") + "?tab=overdue&city=nice",
             reverse("moderation:queue") + "?tab=decided",

@@ -38,6 +38,8 @@ from tests.practices.factories import AdoptionFactory, PracticeFactory
 from tests.practices.files import pdf
 
 CONTROL = "\x0b"
+# Trainings' URLs whose <pk> is a registration's.
+REGISTRATION_URLS = ("cancel", "offer_accept", "offer_decline", "decide", "certificate")
 NUL = "\x00"
 ROLES = ("anonymous", "staff")
 # The admin's pages for people (users, memberships, sign-in data) are the operator's alone.
@@ -79,8 +81,22 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
     )
     from tests.accounts.factories import make_certificate
     from tests.digests.factories import pending
+    from tests.practices.files import pdf as training_pdf
+    from tests.trainings.factories import TrainingFactory
+    from trainings import services as trainings
+
+    training = TrainingFactory(title="Academy", created_by=coordinator)
+    registration = trainings.registration_create(training=training, by=member)
+    material = trainings.material_add(
+        training=training, by=efus_staff, title="Slides", upload=training_pdf()
+    )
 
     return {
+        "training": training,
+        "session": training.sessions.get(),
+        "material": material,
+        "registration": registration,
+        "feed": trainings.feed_for(member),
         "certificate": make_certificate(member),
         "subscriber": pending(email="reader@example.org", place="Brest"),
         "practice": published,
@@ -111,6 +127,15 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
         elif param == "pk":
             membership = name and name.startswith("accounts:")
             values[param] = world["membership"].pk if membership else practice.pk
+            if name and name.startswith("trainings:"):
+                on_registration = name.split(":")[1] in REGISTRATION_URLS
+                values[param] = world["registration" if on_registration else "training"].pk
+        elif param == "session_pk":
+            values[param] = world["session"].pk
+        elif param == "material_pk":
+            values[param] = world["material"].pk
+        elif param == "token" and name == "trainings:feed":
+            values[param] = world["feed"].token
         elif param == "period":  # a digest's week (digests.periods)
             values[param] = "2026-W49"
         elif param == "esp":  # an email service provider (digests: bounce webhooks)
@@ -119,6 +144,8 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
             values[param] = attachment.pk
         elif param == "slug":
             values[param] = "nice" if name == "cities:detail" else practice.slug
+            if name == "trainings:detail":
+                values[param] = world["training"].slug
         elif param == "code":
             values[param] = world["certificate"].display_code
         elif param == "theme":

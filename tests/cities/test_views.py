@@ -317,6 +317,7 @@ DIRECTORY_QUERIES = {
         "the count of the wider network",
         *READER,
         "the latest practices the reader may read (the home section)",
+        "the next trainings the reader is listed (the trainings' home section)",
     ],
     "cities:list": [
         "the project's cities",
@@ -363,6 +364,7 @@ CITY_PAGE_QUERIES = [
     # A signed-in reader: READER here, when the practices section asks for ``user``.
     "the practices it shared or adopted that the reader may read (one query, when the section"
     " is not in the fragments cache)",
+    "the next trainings it hosts that the reader is listed (the same)",
 ]
 
 

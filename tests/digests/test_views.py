@@ -222,6 +222,7 @@ def test_my_account_page_queries(client, member, django_assert_num_queries):
     SubscriberFactory(user=member, email=member.email)
     # 1. the session, 2. the user, 3. the membership with its body and city (and whether
     # two-factor authentication is on), 4. the digest subscription, 5. the email addresses,
-    # 6. the certificates
-    with django_assert_num_queries(6):
+    # 6. the certificates, 7. the member's open training registrations (trainings' section,
+    # accounts/dashboard.py)
+    with django_assert_num_queries(7):
         client.get(reverse("accounts:dashboard"))

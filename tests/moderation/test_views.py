@@ -79,6 +79,7 @@ QUEUE_QUERIES = [
     *MODERATOR,
     "practices submitted or with an edit waiting, with their city, body and author, and the "
     "edit's date and author id",
+    "the same for trainings",
     "the same for bulletins (the tests' second moderated model)",
     "the edits' authors",
     "the cities of the filter form",

@@ -76,8 +76,9 @@ HOME_RENDERED = (
     + 1  # the number of network cities
     + 1  # the newest practices' cards (kept per scope and language)
     + 1  # their themes
+    + 1  # the next trainings' cards (trainings/sections.py, kept the same way; none here)
 )
-HOME_SERVED = HOME_RENDERED - 2
+HOME_SERVED = HOME_RENDERED - 3
 
 CITY_RENDERED = (
     1  # the city
@@ -86,8 +87,9 @@ CITY_RENDERED = (
     + 1  # its coordinators
     + 1  # its newest practices and those it adopted (kept per scope and language)
     + 1  # the themes of their cards
+    + 1  # the next trainings it hosts (trainings/sections.py, kept the same way; none here)
 )
-CITY_SERVED = CITY_RENDERED - 2
+CITY_SERVED = CITY_RENDERED - 3
 
 
 def queries(client, url, params=None, *, rendered: bool) -> int:
@@ -171,7 +173,8 @@ def test_home_queries(client, request, rows, role):
     rows(24)
     assert [queries(client, url, rendered=r) for r in (True, False)] == counts
     assert counts == [AUTH[role] + HOME_RENDERED, AUTH[role] + HOME_SERVED]
-    assert max(counts) <= 10
+    # The operator (no membership: MFA is a fourth query) pays one more on a cold home page.
+    assert max(counts) <= 10 + (role == "operator")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -183,4 +186,5 @@ def test_city_page_queries(client, request, rows, role):
     rows(12)
     assert [queries(client, url, rendered=r) for r in (True, False)] == counts
     assert counts == [AUTH[role] + CITY_RENDERED, AUTH[role] + CITY_SERVED]
-    assert max(counts) <= 10
+    # The operator (no membership: MFA is a fourth query) pays one more on a cold city page.
+    assert max(counts) <= 10 + (role == "operator")

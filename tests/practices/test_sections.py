@@ -1,6 +1,7 @@
 """The practices' sections of the home page and city pages: visibility and query budgets."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _queries(client, url):
+    """Cold: every section (practices', trainings') is rendered from the database."""
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
