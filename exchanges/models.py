@@ -175,7 +175,7 @@ class Window(models.Model):
         return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d} ({self.places})"
 
 
-# --- Applications and their workflow ---------------------------------------------------------------
+# --- Applications and their workflow ------------------------------------------------------------
 
 
 class Actor(models.TextChoices):
@@ -227,7 +227,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                _("Schedule")),
     Transition("complete", S.SCHEDULED, S.COMPLETED, frozenset({A.HOST_COORDINATOR, A.STAFF}),
                _("Mark as completed")),
-    Transition("report", S.COMPLETED, S.REPORTED, frozenset({A.OWN_COORDINATOR, A.STAFF}),
+    Transition("approve_report", S.COMPLETED, S.REPORTED, frozenset({A.OWN_COORDINATOR, A.STAFF}),
                _("Approve the report")),
     *(
         Transition("withdraw", source, S.WITHDRAWN, frozenset({A.APPLICANT}), _("Withdraw"))

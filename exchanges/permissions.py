@@ -77,7 +77,7 @@ def offer_flags(user: Any, offer: Offer) -> dict[str, Any]:
     }
 
 
-# --- Applications ----------------------------------------------------------------------------------
+# --- Applications --------------------------------------------------------------------------------
 
 
 def _may_take(name: str) -> Any:
@@ -138,7 +138,7 @@ def coordinates_sending_city(user: Any, application: Application) -> bool:
 
 
 rules.add_rule("exchanges.evaluate_application", may_evaluate)
-rules.add_rule("exchanges.report_application", may_report)
+rules.add_rule("exchanges.file_report", may_report)
 rules.add_rule("exchanges.answer_follow_up", may_answer_follow_up)
 # Turning an approved report into a practice, or attaching it to one: the sending coordinator.
 rules.add_rule("exchanges.use_report", coordinates_sending_city | has_staff_powers)
