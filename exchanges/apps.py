@@ -19,4 +19,14 @@ class ExchangesConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules)
+        from cities import sections as city_sections
+
+        from . import (
+            notifications,  # noqa: F401  (registers the email hooks)
+            permissions,  # noqa: F401  (registers the rules)
+            sections,
+            signals,
+        )
+
+        signals.connect()
+        city_sections.register_city_section(sections.city_section)

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -144,6 +145,10 @@ class Offer(Moderated):
 
     def get_absolute_url(self) -> str:
         return reverse("exchanges:offer_detail", kwargs={"pk": self.pk})
+
+    @property
+    def description_html(self) -> SafeString:
+        return self.stored_html("description")
 
     @property
     def host_language_names(self) -> list[str]:
@@ -367,6 +372,12 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=[s.value for s in HOLDS_A_PLACE]) | Q(window__isnull=False),
                 name="application_place_has_window",
+            ),
+            # One application in progress per officer and offer (a new one after a way out).
+            models.UniqueConstraint(
+                fields=["applicant", "offer"],
+                condition=Q(status__in=[s.value for s in ACTIVE]),
+                name="application_one_active_per_offer",
             ),
         ]
         indexes = [

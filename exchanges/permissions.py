@@ -142,6 +142,8 @@ rules.add_rule("exchanges.file_report", may_report)
 rules.add_rule("exchanges.answer_follow_up", may_answer_follow_up)
 # Turning an approved report into a practice, or attaching it to one: the sending coordinator.
 rules.add_rule("exchanges.use_report", coordinates_sending_city | has_staff_powers)
+# Suggestions of offers ("for me"): members; a coordinator's for any member of their city.
+rules.add_rule("exchanges.see_matches", is_member)
 # The page of a city's applications, the calendar and the counts.
 rules.add_rule("exchanges.coordinate", has_coordinator_powers | has_staff_powers)
 

@@ -1,0 +1,243 @@
+"""Reads of exchanges for pages. Offers: always the one visibility rule (``listed_to`` for lists,
+``visible_to`` for a page); applications: ``Application.objects.visible_to``. This module shapes
+the queries so that a page costs the same number of queries whatever the number of rows, and
+ranks open offers for an officer (``matches_for``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
+
+from accounts.models import User
+from cities.countries import language_name
+from cities.models import City, Theme
+
+from .models import HOLDS_A_PLACE, Application, Offer, OfferQuerySet, Window
+
+
+def with_places_left(windows: QuerySet[Window]) -> QuerySet[Window]:
+    """Windows annotated with ``places_left`` (their places minus the applications holding one)."""
+    taken = (
+        Application.objects.filter(window_id=OuterRef("pk"), status__in=HOLDS_A_PLACE)
+        .order_by()
+        .values("window_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return windows.annotate(
+        taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
+    ).annotate(places_left=F("places") - F("taken"))
+
+
+def listed_offers(user: Any) -> OfferQuerySet:
+    """What the offer list shows this user: published offers in their tiers, still open."""
+    queryset: OfferQuerySet = Offer.objects.listed_to(user)  # type: ignore[assignment]
+    return queryset.filter(application_deadline__gte=timezone.localdate())
+
+
+def window_prefetch() -> Prefetch:
+    return Prefetch("windows", queryset=with_places_left(Window.objects.order_by("start", "pk")))
+
+
+def card_offers(ids: Iterable[int]) -> QuerySet[Offer]:
+    """The offers of these cards: city joined, themes and windows (with places left) prefetched
+    (3 queries)."""
+    return _with_card_data(Offer.objects.filter(pk__in=list(ids)))
+
+
+def _with_card_data(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
+    return (
+        queryset.select_related("city")
+        .defer("description", "html")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.for_display()), window_prefetch()
+        )
+    )
+
+
+def city_offers(user: Any, city: City, limit: int) -> list[Offer]:
+    """The open offers of a city the user is listed, soonest deadline first: one query when it
+    has none, three otherwise (the offers, their themes, their windows)."""
+    return list(
+        _with_card_data(listed_offers(user).filter(city=city)).order_by(
+            "application_deadline", "pk"
+        )[:limit]
+    )
+
+
+# --- Matching -------------------------------------------------------------------------------------
+
+THEME_WEIGHT = 3  # a theme among the city's challenges, or among the officer's interests
+LANGUAGE_WEIGHT = 4  # the hosts speak a language the officer speaks
+PLACES_WEIGHT = 1  # each month with places, up to 2
+
+
+@dataclass
+class Suggestion:
+    offer: Offer
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    pk: int
+    city_id: int
+    host_languages: list[str]
+    required_languages: list[str]
+    application_deadline: dt.date
+    themes: set[int] = field(default_factory=set)
+    windows: list[tuple[dt.date, int]] = field(default_factory=list)
+
+
+def _month(day: dt.date) -> str:
+    return formats.date_format(day, "F Y")
+
+
+def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]:
+    """Open offers ranked by how well they fit ``officer``, as seen by ``viewer`` (the officer, or
+    a coordinator of their city: only offers both may read), each with its reasons.
+
+    Only offers of another city than the officer's, that they may apply for (police only when
+    they are police), with a window starting after today with places left. The score adds the
+    themes shared with their city's challenges and their interests, a language of the hosts
+    they speak, and windows with places. Ties: the soonest deadline first.
+
+    Queries, whatever the number of offers: the officer's interests and city's challenges (2),
+    the candidates (1), their themes (1), their windows with places (1), then the shown offers
+    with their cities, themes and windows (3).
+    """
+    membership = officer.approved_membership
+    if membership is None or membership.body.city is None:
+        return []
+    city = membership.body.city
+    interests = set(officer.interests.values_list("pk", flat=True))
+    challenges = set(city.challenges.values_list("pk", flat=True))
+    today = timezone.localdate()
+    candidates = (
+        listed_offers(viewer).filter(application_deadline__gte=today).exclude(city_id=city.pk)
+    )
+    readable_by_officer = Offer.objects.listed_to(officer).values("pk")
+    candidates = candidates.filter(pk__in=readable_by_officer)
+    if not membership.body.is_police:
+        candidates = candidates.filter(police_only=False)
+    rows = {
+        pk: _Row(pk, city_id, hosts or [], required or [], deadline)
+        for pk, city_id, hosts, required, deadline in candidates.values_list(
+            "pk", "city_id", "host_languages", "required_languages", "application_deadline"
+        )
+    }
+    if not rows:
+        return []
+    wanted = interests | challenges
+    if wanted:
+        for offer_id, theme_id in Offer.themes.through.objects.filter(
+            offer_id__in=candidates.values("pk"), theme_id__in=wanted
+        ).values_list("offer_id", "theme_id"):
+            rows[offer_id].themes.add(theme_id)
+    for offer_id, start, left in (
+        with_places_left(
+            Window.objects.filter(offer_id__in=candidates.values("pk"), start__gt=today)
+        )
+        .filter(places_left__gt=0)
+        .order_by("start")
+        .values_list("offer_id", "start", "places_left")
+    ):
+        rows[offer_id].windows.append((start, left))
+    spoken = set(officer.languages or [])
+    scored: list[tuple[int, _Row]] = []
+    for row in rows.values():
+        if not row.windows:
+            continue
+        if row.required_languages and not spoken & set(row.required_languages):
+            continue
+        months = {(start.year, start.month) for start, _left in row.windows}
+        score = (
+            THEME_WEIGHT * len(row.themes & challenges)
+            + THEME_WEIGHT * len(row.themes & interests)
+            + (LANGUAGE_WEIGHT if spoken & set(row.host_languages) else 0)
+            + PLACES_WEIGHT * min(len(months), 2)
+        )
+        scored.append((score, row))
+    scored.sort(key=lambda item: (-item[0], item[1].application_deadline, item[1].pk))
+    top = scored[:limit]
+    offers = {o.pk: o for o in card_offers([row.pk for _score, row in top])}
+    suggestions = []
+    for score, row in top:
+        offer = offers[row.pk]
+        names = {t.pk: t.localized_name for t in offer.themes.all()}
+        suggestions.append(
+            Suggestion(offer, score, _reasons(row, spoken, challenges, interests, names))
+        )
+    return suggestions
+
+
+def _reasons(
+    row: _Row, spoken: set[str], challenges: set[int], interests: set[int], names: dict[int, str]
+) -> list[str]:
+    """Why an offer is suggested, in the reader's language: "speaks Spanish", the shared themes,
+    "2 places in March 2027"."""
+    reasons = [
+        gettext("speaks %(language)s") % {"language": language_name(code)}
+        for code in row.host_languages
+        if code in spoken
+    ][:2]
+    for theme_id in sorted(row.themes, key=lambda pk: names.get(pk, "")):
+        if theme_id in names:
+            label = names[theme_id]
+            if theme_id in challenges and theme_id not in interests:
+                label = gettext("%(theme)s (a challenge of your city)") % {"theme": label}
+            reasons.append(label)
+    start, left = row.windows[0]
+    reasons.append(
+        ngettext("%(count)s place in %(month)s", "%(count)s places in %(month)s", left)
+        % {"count": left, "month": _month(start)}
+    )
+    return reasons
+
+
+# --- Applications ---------------------------------------------------------------------------------
+
+
+def city_applications(user: Any, city: City | None) -> dict[str, Any]:
+    """The applications of a city in both directions (sent: its officers'; hosted: for its
+    offers), among those the user may see, grouped by state in the workflow's order (1 query)."""
+    from .models import ApplicationStatus
+
+    queryset = Application.objects.visible_to(user).select_related(
+        "applicant", "offer", "sending_city", "host_city", "window"
+    )
+    if city is not None:
+        queryset = queryset.filter(Q(sending_city=city) | Q(host_city=city))
+    groups: dict[str, dict[str, list[Application]]] = defaultdict(
+        lambda: {"sent": [], "hosted": []}
+    )
+    for application in queryset.order_by("-updated_at", "-pk"):
+        direction = "sent" if city is None or application.sending_city_id == city.pk else "hosted"
+        groups[application.status][direction].append(application)
+    return {
+        "groups": [
+            {"status": status, "label": label, **groups[status]}
+            for status, label in ApplicationStatus.choices
+            if status in groups
+        ],
+        "count": sum(len(g["sent"]) + len(g["hosted"]) for g in groups.values()),
+    }
