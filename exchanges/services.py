@@ -327,7 +327,7 @@ def _practice_data(report: FieldReport) -> dict[str, Any]:
 def report_to_practice(*, report: FieldReport, by: Any) -> Any:
     """With the officer's consent, an approved report becomes a DRAFT practice of their city
     (practices' own service: it then goes through normal moderation), credited to the exchange."""
-    from practices.services import practice_create
+    from practices.models import Practice
 
     report = (
         FieldReport.objects.select_for_update()
@@ -337,7 +337,14 @@ def report_to_practice(*, report: FieldReport, by: Any) -> Any:
     if not allowed("exchanges.use_report", by, report.application):
         raise PermissionDenied
     _check_usable(report)
-    practice = practice_create(by=by, data=_practice_data(report))
+    application = report.application
+    practice = moderated_create(
+        model=Practice,
+        by=by,
+        data=_practice_data(report),
+        city=application.sending_city,
+        body=by.body if getattr(by, "city", None) == application.sending_city else None,
+    )
     report.practice = practice
     report.save(update_fields=["practice"])
     return practice

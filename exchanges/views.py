@@ -46,6 +46,7 @@ from .models import (
     Offer,
     Window,
     allowed_transitions,
+    transition_for,
 )
 from .permissions import (
     evaluation_side,
@@ -315,6 +316,15 @@ def application_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     application = get_application_for_user(request.user, pk)
     if name not in TRANSITION_NAMES:
         raise Http404
+    if transition_for(application.status, name) is None:
+        messages.error(
+            request,
+            _("This application is %(status)s: that step no longer applies.")
+            % {"status": application.get_status_display().lower()},
+        )
+        return redirect(application.get_absolute_url())
+    if not allowed(f"exchanges.{name}_application", request.user, application):
+        raise PermissionDenied
     form = _step_form(name, application, request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -325,8 +335,6 @@ def application_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         services.application_transition(
             application=application, by=request.user, name=name, message=message, **data
         )
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -342,9 +350,9 @@ def application_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @require_POST
 def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, pk)
-    form = EvaluationForm(request.POST, instance=Evaluation(application=application))
     if not allowed("exchanges.evaluate_application", request.user, application):
-        raise Http404
+        raise PermissionDenied
+    form = EvaluationForm(request.POST, instance=Evaluation(application=application))
     if form.is_valid():
         try:
             services.evaluation_create(
@@ -364,7 +372,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, pk)
     if not allowed("exchanges.file_report", request.user, application):
-        raise Http404
+        raise PermissionDenied
     form = ReportForm(request.POST)
     if form.is_valid():
         try:
@@ -381,7 +389,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def _report_for_use(request: HttpRequest, pk: int) -> tuple[Application, FieldReport]:
     application = get_application_for_user(request.user, pk)
     if not allowed("exchanges.use_report", request.user, application):
-        raise Http404
+        raise PermissionDenied
     report = get_object_or_404(FieldReport, application=application)
     return application, report
 
@@ -427,7 +435,7 @@ def report_attach(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_application_for_user(request.user, pk)
     if not allowed("exchanges.answer_follow_up", request.user, application):
-        raise Http404
+        raise PermissionDenied
     form = FollowUpForm(request.POST)
     if form.is_valid():
         services.follow_up_answer(

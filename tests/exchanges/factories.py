@@ -80,13 +80,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     languages = ["es", "fr"]
     status = ApplicationStatus.SUBMITTED
     window = factory.LazyAttribute(
-        lambda o: o.preferred_window
-        if o.status
-        in (
-            ApplicationStatus.ACCEPTED,
-            ApplicationStatus.SCHEDULED,
-            ApplicationStatus.COMPLETED,
-            ApplicationStatus.REPORTED,
+        lambda o: (
+            o.preferred_window
+            if o.status
+            in (
+                ApplicationStatus.ACCEPTED,
+                ApplicationStatus.SCHEDULED,
+                ApplicationStatus.COMPLETED,
+                ApplicationStatus.REPORTED,
+            )
+            else None
         )
-        else None
     )
