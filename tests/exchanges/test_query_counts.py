@@ -63,8 +63,8 @@ def queries(client, url, params=None, *, rendered: bool = True) -> int:
 
 @pytest.fixture
 def offers():
-    """``add(n)``: n more published public Madrid offers on two themes, each with two windows (and the
-    shown one a window more per call)."""
+    """``add(n)``: n more published public Madrid offers on two themes, each with two windows
+    (and the shown one a window more per call)."""
     events = Theme.objects.get(slug="major-events")
     nightlife = Theme.objects.get(slug="safe-nightlife")
     shown = OfferFactory(title="The offer shown", themes=[events, nightlife], visibility="public")
