@@ -1,11 +1,13 @@
 """allauth hooks: sign-up records the person's language and creates the membership request; email
 confirmation may approve it; allauth's own emails go through the outbox."""
 
+import secrets
 import uuid
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.contrib.auth.hashers import make_password
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils import translation
@@ -26,6 +28,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             services.email_confirmed(user=email_address.user, email=email_address.email)
         return confirmed
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """Signing up with a known address does the work a new account does (hashing a
+        password, the slow part), so that the answer's timing does not reveal the address is
+        known: the page and the email already do not."""
+        make_password(secrets.token_urlsafe(16))
+        super().send_account_already_exists_mail(email)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Queue allauth's email (confirmation, password reset...) in the outbox, to the account

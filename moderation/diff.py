@@ -7,30 +7,28 @@ import re
 from typing import Any
 
 from django.db import models
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 
 from .fields import revision_changes
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
-def word_diff(before: str, after: str) -> SafeString:
-    """HTML of ``after`` against ``before``, word by word: removed words in ``<del>``, added ones
-    in ``<ins>``, the rest as it is; every piece of text is escaped."""
+def word_diff(before: str, after: str) -> list[dict[str, str]]:
+    """``after`` against ``before``, word by word, as parts for a template to mark up:
+    ``{"op": "equal" | "removed" | "added", "text": ...}`` (the template escapes the text)."""
     old, new = _TOKENS.findall(before or ""), _TOKENS.findall(after or "")
-    parts: list[str] = []
+    parts: list[dict[str, str]] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         removed, added = "".join(old[a1:a2]), "".join(new[b1:b2])
         if op == "equal":
-            parts.append(conditional_escape(added))
+            parts.append({"op": "equal", "text": added})
             continue
         if removed:
-            parts.append(f"<del>{conditional_escape(removed)}</del>")
+            parts.append({"op": "removed", "text": removed})
         if added:
-            parts.append(f"<ins>{conditional_escape(added)}</ins>")
-    return mark_safe("".join(parts))  # every piece above is escaped
+            parts.append({"op": "added", "text": added})
+    return parts
 
 
 def display_value(obj: models.Model, name: str, value: Any) -> str:

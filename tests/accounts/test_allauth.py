@@ -204,6 +204,29 @@ def test_signup_then_confirmation_creates_a_request_the_coordinator_hears_of(
     assert "waiting for your coordinator" in dashboard.content.decode()
 
 
+def test_signup_with_a_known_address_hashes_a_password_like_a_new_account(
+    client, nice_body, member, monkeypatch
+):
+    """The page and the email do not reveal a known address; the time taken must not either:
+    hashing a password is the slow part of a sign-up, so both paths hash one."""
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher = type(get_hasher())
+    calls = []
+    encode = hasher.encode
+    monkeypatch.setattr(
+        hasher, "encode", lambda self, *a, **k: calls.append(1) or encode(self, *a, **k)
+    )
+
+    client.post(reverse("account_signup"), _signup_data(nice_body, email="new@example.org"))
+    new_account = len(calls)
+    calls.clear()
+    response = client.post(reverse("account_signup"), _signup_data(nice_body, email=member.email))
+    assert response.status_code == 302
+    assert User.objects.filter(email__iexact=member.email).count() == 1
+    assert new_account >= 1 and len(calls) == new_account
+
+
 def assert_in_our_layout_with_labels_or_buttons(response, button_text):
     html = response.content.decode()
     assert response.status_code == 200

@@ -162,11 +162,21 @@ def test_review_names_languages_as_the_detail_page_does(client, efus_staff, coor
     assert "<dd>Estonien</dd>" in client.get(review_url(practice)).content.decode()
 
 
-def test_word_diff_marks_removed_and_added_words_and_escapes_html():
-    html = word_diff("Patrols <b>at night</b>", "Patrols <i>every night</i>")
-    assert "<del>" in html and "<ins>" in html
-    assert "<b>" not in html and "&lt;i&gt;every" in html
-    assert word_diff("same text", "same text") == "same text"
+def test_word_diff_marks_removed_and_added_words():
+    parts = word_diff("Patrols <b>at night</b>", "Patrols <i>every night</i>")
+    assert parts[0] == {"op": "equal", "text": "Patrols "}
+    assert {"op": "removed", "text": "<b>at"} in parts
+    assert {"op": "added", "text": "<i>every"} in parts
+    assert word_diff("same text", "same text") == [{"op": "equal", "text": "same text"}]
+
+
+def test_review_escapes_the_words_of_a_diff(client, efus_staff, coordinator):
+    practice = PracticeFactory(summary="Patrols at night.", created_by=coordinator)
+    revision_propose(obj=practice, by=coordinator, data={"summary": "Patrols <i>every</i> night."})
+    client.force_login(efus_staff)
+    html = client.get(review_url(practice)).content.decode()
+    assert "Patrols <del>at</del><ins>&lt;i&gt;every&lt;/i&gt;</ins> night." in html
+    assert "<i>every" not in html
 
 
 def test_unknown_label_is_404(client, efus_staff):
