@@ -241,3 +241,31 @@ def city_applications(user: Any, city: City | None) -> dict[str, Any]:
         ],
         "count": sum(len(g["sent"]) + len(g["hosted"]) for g in groups.values()),
     }
+
+
+# --- Calendar -------------------------------------------------------------------------------------
+
+
+def scheduled_exchanges(user: Any, *, since: dt.date, limit: int = 500) -> list[Application]:
+    """Scheduled (and completed) exchanges across the network from ``since``, soonest first,
+    each with ``shown``: whether this user may see the application itself (its officer and
+    page); for the others only the offer, the two cities and the dates are shown (1 query for
+    the exchanges, 1 for what the user may open)."""
+    from .models import ApplicationStatus
+
+    exchanges = list(
+        Application.objects.filter(
+            status__in=[ApplicationStatus.SCHEDULED, ApplicationStatus.COMPLETED,
+                        ApplicationStatus.REPORTED],
+            end__gte=since,
+        )
+        .select_related("offer", "sending_city", "host_city", "applicant")
+        .order_by("start", "pk")[:limit]
+    )  # fmt: skip
+    ids = [a.pk for a in exchanges]
+    visible = set(
+        Application.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    for application in exchanges:
+        application.shown = application.pk in visible  # type: ignore[attr-defined]
+    return exchanges

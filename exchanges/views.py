@@ -6,6 +6,7 @@ transitions table (``exchanges.models.TRANSITIONS``)."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +25,7 @@ from cities.models import City
 from moderation.models import VISIBILITY_HELP, Status, Visibility
 from moderation.services import moderation_submit
 
+from . import calendar as ical
 from . import services
 from .forms import (
     AcceptForm,
@@ -55,7 +58,7 @@ from .permissions import (
     offer_flags,
     require_coordination,
 )
-from .selectors import city_applications, matches_for, window_prefetch
+from .selectors import city_applications, matches_for, scheduled_exchanges, window_prefetch
 
 # --- Offers ---------------------------------------------------------------------------------------
 
@@ -472,3 +475,41 @@ def city_page(request: HttpRequest) -> HttpResponse:
         "offers": list(offers[:50]),
     }
     return render(request, "exchanges/city_page.html", context)
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Scheduled exchanges across the network, by month, for coordinators and Efus staff; the
+    address of its iCalendar feed."""
+    require_coordination(request.user)
+    exchanges = scheduled_exchanges(
+        request.user, since=timezone.localdate() - dt.timedelta(days=31)
+    )
+    months: dict[tuple[int, int], list[Application]] = {}
+    for application in exchanges:
+        if application.start is not None:
+            months.setdefault((application.start.year, application.start.month), []).append(
+                application
+            )
+    context = {
+        "months": [
+            {"first": dt.date(year, month, 1), "exchanges": rows}
+            for (year, month), rows in months.items()
+        ],
+        "feed_url": ical.feed_url(request.user),
+    }
+    return render(request, "exchanges/calendar.html", context)
+
+
+@require_GET
+def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar as an iCalendar feed, at a signed address (no session: calendar
+    applications send none); 404 once its owner may no longer see the calendar."""
+    user = ical.feed_user(token)
+    if user is None or not allowed("exchanges.coordinate", user):
+        raise Http404
+    exchanges = scheduled_exchanges(user, since=timezone.localdate() - dt.timedelta(days=365))
+    response = HttpResponse(ical.ics(exchanges), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="pactesur-exchanges.ics"'
+    return response

@@ -139,3 +139,22 @@ def test_a_window_with_accepted_officers_is_not_deleted(member, other_coordinato
     with pytest.raises(ValidationError):
         services.window_delete(window=application.window, by=other_coordinator)
     assert Window.objects.filter(pk=application.window.pk).exists()
+
+
+def test_the_calendar_and_its_feed(client, member, coordinator, third_coordinator):
+    from icalendar import Calendar
+
+    from exchanges.calendar import feed_token
+
+    scheduled = ApplicationFactory(
+        applicant=member, status=ApplicationStatus.SCHEDULED, start=in_days(90), end=in_days(92)
+    )
+    client.force_login(third_coordinator)  # Riga: sees the exchange, not who goes
+    page = client.get(reverse("exchanges:calendar")).content.decode()
+    assert scheduled.offer.title in page and member.full_name not in page
+    feed = client.get(reverse("exchanges:calendar_ics", args=[feed_token(coordinator)]))
+    assert feed["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert len(events) == 1
+    assert events[0].decoded("dtstart") == in_days(90)
+    assert member.full_name in str(events[0]["summary"])  # Nice's coordinator: their officer

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from exchanges.calendar import feed_token
 from exchanges.models import (
     Application,
     ApplicationStatus,
@@ -105,6 +106,13 @@ def approved_report(request: Any) -> dict[str, Any]:
         bring_home="A desk at the station.", consent_practice=True,
         status=FieldReport.Status.APPROVED,
     )  # fmt: skip
+    return kwargs
+
+
+def feed_of(role: str) -> Any:
+    def kwargs(request: Any) -> dict[str, Any]:
+        return {"token": feed_token(request.getfixturevalue(role))}
+
     return kwargs
 
 
@@ -258,6 +266,21 @@ CASES = [
     ),
     Case("exchanges:for_me", expect(200, outsider=404, pending_member=404)),
     Case("exchanges:city", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
+    Case("exchanges:calendar", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
+    # The feed's signed address works without a session, for its owner's rights only.
+    Case("exchanges:calendar_ics", dict.fromkeys(ROLES, 200), kwargs=feed_of("coordinator")),
+    Case(
+        "exchanges:calendar_ics",
+        dict.fromkeys(ROLES, 404),
+        kwargs=feed_of("member"),
+        id="feed of a member",
+    ),
+    Case(
+        "exchanges:calendar_ics",
+        dict.fromkeys(ROLES, 404),
+        kwargs=lambda r: {"token": "forged"},
+        id="forged feed",
+    ),
     # Applications
     Case(
         "exchanges:application_detail",
