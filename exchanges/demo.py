@@ -5,9 +5,10 @@ through the services (so their logs are as they would be), including a completed
 approved report became a draft practice of the officer's city.
 
 Offers are written by their city's demo coordinator (made as ``practices.demo`` does if
-missing) and marked ``is_demo``; only the chosen cities' (``--cities``). Applications need the demo officers of the sending cities
-(``accounts.demo``, ``--cities``): those whose officer is missing are left out. Safe to re-run: an
-offer whose title exists is skipped, and so are the applications once the offers have some.
+missing) and marked ``is_demo``; only the chosen cities (``--cities``) get them. Applications
+need the demo officers of the sending cities (``accounts.demo``): those whose officer or offer is
+missing are left out. Safe to re-run: an offer whose title exists is skipped, and so are the
+applications once the offers have some.
 """
 
 from __future__ import annotations
