@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -21,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
@@ -29,6 +32,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.models import User
 from cities.countries import language_name
 from cities.models import City, Theme
+from moderation.models import reach_of
 
 from .models import HOLDS_A_PLACE, Application, Offer, OfferQuerySet, Window
 
@@ -87,7 +91,7 @@ def city_offers(user: Any, city: City, limit: int) -> list[Offer]:
 
 THEME_WEIGHT = 3  # a theme among the city's challenges, or among the officer's interests
 LANGUAGE_WEIGHT = 4  # the hosts speak a language the officer speaks
-PLACES_WEIGHT = 1  # each month with places, up to 2
+PLACES_WEIGHT = 1  # dates with places left (every suggestion has some)
 
 
 @dataclass
@@ -97,19 +101,31 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Row:
-    pk: int
-    city_id: int
-    host_languages: list[str]
-    required_languages: list[str]
-    application_deadline: dt.date
-    themes: set[int] = field(default_factory=set)
-    windows: list[tuple[dt.date, int]] = field(default_factory=list)
-
-
 def _month(day: dt.date) -> str:
     return formats.date_format(day, "F Y")
+
+
+def _any_language(name: str, codes: Iterable[str]) -> Q:
+    """The JSON list ``name`` holds one of ``codes`` (its text holds the quoted code: the same
+    lookup on PostgreSQL and SQLite)."""
+    condition = Q(pk__in=[])
+    for code in codes:
+        condition |= Q(**{f"{name}__icontains": f'"{code}"'})
+    return condition
+
+
+def _theme_hits(theme_ids: set[int]) -> Any:
+    """How many of the offer's themes are among ``theme_ids`` (a correlated count)."""
+    if not theme_ids:
+        return Value(0)
+    hits = (
+        Offer.themes.through.objects.filter(offer_id=OuterRef("pk"), theme_id__in=theme_ids)
+        .order_by()
+        .values("offer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(hits, output_field=IntegerField()), Value(0))
 
 
 def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]:
@@ -117,13 +133,13 @@ def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]
     a coordinator of their city: only offers both may read), each with its reasons.
 
     Only offers of another city than the officer's, that they may apply for (police only when
-    they are police), with a window starting after today with places left. The score adds the
-    themes shared with their city's challenges and their interests, a language of the hosts
-    they speak, and windows with places. Ties: the soonest deadline first.
+    they are police; a required language they speak), with dates starting after today with
+    places left. The score, computed and ranked in the database: the offer's themes among their
+    city's challenges and among their interests, a language of the hosts they speak, and the
+    places. Ties: the soonest deadline first.
 
-    Queries, whatever the number of offers: the officer's interests and city's challenges (2),
-    the candidates (1), their themes (1), their windows with places (1), then the shown offers
-    with their cities, themes and windows (3).
+    Queries, whatever the number of offers: the officer's interests and their city's challenges
+    (2), the ranked offers (1), the shown offers with their cities, themes and windows (3).
     """
     membership = officer.approved_membership
     if membership is None or membership.body.city is None:
@@ -131,86 +147,72 @@ def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]
     city = membership.body.city
     interests = set(officer.interests.values_list("pk", flat=True))
     challenges = set(city.challenges.values_list("pk", flat=True))
+    spoken = sorted(set(officer.languages or []))
     today = timezone.localdate()
-    candidates = (
-        listed_offers(viewer).filter(application_deadline__gte=today).exclude(city_id=city.pk)
-    )
-    readable_by_officer = Offer.objects.listed_to(officer).values("pk")
-    candidates = candidates.filter(pk__in=readable_by_officer)
+    candidates = listed_offers(viewer).exclude(city_id=city.pk)
+    if viewer != officer:  # a coordinator: only what both may read
+        candidates = candidates.filter(reach_of(officer).listed())
     if not membership.body.is_police:
         candidates = candidates.filter(police_only=False)
-    rows = {
-        pk: _Row(pk, city_id, hosts or [], required or [], deadline)
-        for pk, city_id, hosts, required, deadline in candidates.values_list(
-            "pk", "city_id", "host_languages", "required_languages", "application_deadline"
+    places = with_places_left(
+        Window.objects.filter(offer_id=OuterRef("pk"), start__gt=today)
+    ).filter(places_left__gt=0)
+    candidates = candidates.filter(
+        Exists(places), Q(required_languages=[]) | _any_language("required_languages", spoken)
+    )
+    speaks = (
+        Case(When(_any_language("host_languages", spoken), then=Value(LANGUAGE_WEIGHT)),
+             default=Value(0))
+        if spoken else Value(0)
+    )  # fmt: skip
+    ranked = list(
+        candidates.annotate(
+            score=THEME_WEIGHT * _theme_hits(challenges)
+            + THEME_WEIGHT * _theme_hits(interests)
+            + speaks
+            + Value(PLACES_WEIGHT)
         )
-    }
-    if not rows:
-        return []
-    wanted = interests | challenges
-    if wanted:
-        for offer_id, theme_id in Offer.themes.through.objects.filter(
-            offer_id__in=candidates.values("pk"), theme_id__in=wanted
-        ).values_list("offer_id", "theme_id"):
-            rows[offer_id].themes.add(theme_id)
-    for offer_id, start, left in (
-        with_places_left(
-            Window.objects.filter(offer_id__in=candidates.values("pk"), start__gt=today)
+        .order_by("-score", "application_deadline", "pk")
+        .values_list("pk", "score")[:limit]
+    )
+    offers = {o.pk: o for o in card_offers([pk for pk, _score in ranked])}
+    return [
+        Suggestion(
+            offers[pk], score, _reasons(offers[pk], set(spoken), challenges, interests, today)
         )
-        .filter(places_left__gt=0)
-        .order_by("start")
-        .values_list("offer_id", "start", "places_left")
-    ):
-        rows[offer_id].windows.append((start, left))
-    spoken = set(officer.languages or [])
-    scored: list[tuple[int, _Row]] = []
-    for row in rows.values():
-        if not row.windows:
-            continue
-        if row.required_languages and not spoken & set(row.required_languages):
-            continue
-        months = {(start.year, start.month) for start, _left in row.windows}
-        score = (
-            THEME_WEIGHT * len(row.themes & challenges)
-            + THEME_WEIGHT * len(row.themes & interests)
-            + (LANGUAGE_WEIGHT if spoken & set(row.host_languages) else 0)
-            + PLACES_WEIGHT * min(len(months), 2)
-        )
-        scored.append((score, row))
-    scored.sort(key=lambda item: (-item[0], item[1].application_deadline, item[1].pk))
-    top = scored[:limit]
-    offers = {o.pk: o for o in card_offers([row.pk for _score, row in top])}
-    suggestions = []
-    for score, row in top:
-        offer = offers[row.pk]
-        names = {t.pk: t.localized_name for t in offer.themes.all()}
-        suggestions.append(
-            Suggestion(offer, score, _reasons(row, spoken, challenges, interests, names))
-        )
-    return suggestions
+        for pk, score in ranked
+    ]
 
 
 def _reasons(
-    row: _Row, spoken: set[str], challenges: set[int], interests: set[int], names: dict[int, str]
+    offer: Offer, spoken: set[str], challenges: set[int], interests: set[int], today: dt.date
 ) -> list[str]:
     """Why an offer is suggested, in the reader's language: "speaks Spanish", the shared themes,
-    "2 places in March 2027"."""
+    "2 places in March 2027" (from the offer as ``card_offers`` loads it: no query)."""
     reasons = [
         gettext("speaks %(language)s") % {"language": language_name(code)}
-        for code in row.host_languages
+        for code in offer.host_languages or []
         if code in spoken
     ][:2]
-    for theme_id in sorted(row.themes, key=lambda pk: names.get(pk, "")):
-        if theme_id in names:
-            label = names[theme_id]
-            if theme_id in challenges and theme_id not in interests:
-                label = gettext("%(theme)s (a challenge of your city)") % {"theme": label}
-            reasons.append(label)
-    start, left = row.windows[0]
-    reasons.append(
-        ngettext("%(count)s place in %(month)s", "%(count)s places in %(month)s", left)
-        % {"count": left, "month": _month(start)}
+    themes = sorted(
+        (t for t in offer.themes.all() if t.pk in challenges | interests),
+        key=lambda t: t.localized_name,
     )
+    for theme in themes:
+        label = theme.localized_name
+        if theme.pk in challenges and theme.pk not in interests:
+            label = gettext("%(theme)s (a challenge of your city)") % {"theme": label}
+        reasons.append(label)
+    window = next(
+        (w for w in offer.windows.all() if w.start > today and w.places_left > 0),  # type: ignore[attr-defined]
+        None,
+    )
+    if window is not None:
+        left = window.places_left  # type: ignore[attr-defined]
+        reasons.append(
+            ngettext("%(count)s place in %(month)s", "%(count)s places in %(month)s", left)
+            % {"count": left, "month": _month(window.start)}
+        )
     return reasons
 
 
