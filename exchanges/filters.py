@@ -113,7 +113,7 @@ class OfferFilter(ListFilterSet):
             return queryset
         windows = with_places_left(
             Window.objects.filter(offer_id=OuterRef("pk"), start__gte=timezone.localdate())
-        ).filter(places_left__gt=0)
+        ).filter(places_left__gt=0)  # type: ignore[misc]
         return queryset.filter(Exists(windows))
 
     def order(self, queryset: QuerySet, *, bounded: bool = True) -> QuerySet:

@@ -123,7 +123,7 @@ def _theme_hits(theme_ids: set[int]) -> Any:
         .order_by()
         .values("offer_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values("n")  # type: ignore[misc]
     )
     return Coalesce(Subquery(hits, output_field=IntegerField()), Value(0))
 
@@ -156,7 +156,7 @@ def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]
         candidates = candidates.filter(police_only=False)
     places = with_places_left(
         Window.objects.filter(offer_id=OuterRef("pk"), start__gt=today)
-    ).filter(places_left__gt=0)
+    ).filter(places_left__gt=0)  # type: ignore[misc]
     candidates = candidates.filter(
         Exists(places), Q(required_languages=[]) | _any_language("required_languages", spoken)
     )

@@ -250,13 +250,15 @@ def evaluation_create(*, application: Application, by: Any, data: dict[str, Any]
     if not allowed("exchanges.evaluate_application", by, application):
         raise PermissionDenied
     side = evaluation_side(by, application)
+    if side is None:
+        raise PermissionDenied
     evaluation = Evaluation(
         application=application,
         side=side,
         by=by,
-        overall=data.get("overall"),
-        usefulness=data.get("usefulness"),
-        organisation=data.get("organisation"),
+        overall=data["overall"],
+        usefulness=data["usefulness"],
+        organisation=data["organisation"],
         comments=(data.get("comments") or "").strip(),
     )
     evaluation.full_clean(exclude=["application", "by"], validate_constraints=False)
@@ -338,12 +340,15 @@ def report_to_practice(*, report: FieldReport, by: Any) -> Any:
         raise PermissionDenied
     _check_usable(report)
     application = report.application
-    practice = moderated_create(
-        model=Practice,
-        by=by,
-        data=_practice_data(report),
-        city=application.sending_city,
-        body=by.body if getattr(by, "city", None) == application.sending_city else None,
+    practice = cast(
+        Practice,
+        moderated_create(
+            model=Practice,
+            by=by,
+            data=_practice_data(report),
+            city=application.sending_city,
+            body=by.body if getattr(by, "city", None) == application.sending_city else None,
+        ),
     )
     report.practice = practice
     report.save(update_fields=["practice"])
