@@ -25,6 +25,7 @@ def test_demo_exchanges_in_every_state_and_safe_to_rerun():
     reported = Application.objects.get(status=ApplicationStatus.REPORTED)
     practice = reported.report.practice
     assert practice.status == Status.DRAFT and practice.city == reported.sending_city
+
     def counts():
         return [m.objects.count() for m in (Offer, Application, ApplicationEvent, Practice)]
 
