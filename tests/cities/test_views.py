@@ -363,6 +363,7 @@ CITY_PAGE_QUERIES = [
     # A signed-in reader: READER here, when the practices section asks for ``user``.
     "the practices it shared or adopted that the reader may read (one query, when the section"
     " is not in the fragments cache)",
+    "its open exchange offers that the reader is listed (one query when it has none, likewise)",
 ]
 
 
