@@ -82,6 +82,8 @@ QUEUE_QUERIES = [
     "the practices they edit, with their city, body and author (prefetched)",
     "submitted bulletins (the tests' second moderated model), with their city and author",
     "bulletins' proposed edits waiting (none: no prefetch)",
+    "submitted exchange offers, with their city and author",
+    "exchange offers' proposed edits waiting (none: no prefetch)",
 ]
 
 
