@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, OutboundEmail, User
+from .models import Certificate, Membership, OutboundEmail, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -200,6 +200,44 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "error",
     )
     readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Certificates as issued, read-only: Efus staff look one up (``view_certificate``); a
+    certificate is never edited (its PDF and hash would no longer match), and only the operator
+    may delete one, which is how a certificate issued in error is withdrawn."""
+
+    list_display = ("issued_at", "code", "holder_name", "kind", "title", "host", "start")
+    list_filter = ("kind", "language")
+    search_fields = ("code", "holder_name", "title", "host", "holder__email")
+    date_hierarchy = "issued_at"
+    fields = (
+        "holder",
+        "holder_name",
+        "kind",
+        "title",
+        "host",
+        "start",
+        "end",
+        "hours",
+        "code",
+        "language",
+        "issued_at",
+        "sha256",
+        "source_type",
+        "source_id",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).defer("pdf")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

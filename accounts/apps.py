@@ -13,6 +13,7 @@ class AccountsConfig(AppConfig):
         "view_membership",
         "add_membership",
         "change_membership",
+        "view_certificate",
     )
 
     def ready(self) -> None:

@@ -132,9 +132,24 @@ def emails_section(user: User) -> list[Any]:
     )
 
 
+def certificates_section(user: User) -> list[Any]:
+    """The certificates issued to the person: what each certifies (the PDF is on ``/me/``)."""
+    from .models import Certificate
+
+    return list(
+        Certificate.objects.held_by(user)
+        .order_by("issued_at")
+        .values(
+            "kind", "title", "host", "start", "end", "hours", "code", "language", "issued_at",
+            "sha256",
+        )
+    )  # fmt: skip
+
+
 def register_account_sections() -> None:
     register("profile", profile_section)
     register("email_addresses", email_addresses_section)
     register("memberships", memberships_section)
     register("two_factor_authentication", mfa_section)
     register("emails", emails_section)
+    register("certificates", certificates_section)

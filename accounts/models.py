@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -196,6 +197,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return roles.needs_mfa(self)
 
 
+def gender_labels() -> dict[str, str]:
+    """Stored gender → what a count by gender shows (``pactesur.figures``): the choices in
+    order, and "Not said" for both "prefer not to say" and no answer."""
+    not_said = str(_("Not said"))
+    labels = {
+        value: str(label) for value, label in User.Gender.choices if value != User.Gender.PREFER_NOT
+    }
+    return {**labels, User.Gender.PREFER_NOT: not_said, "": not_said}
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def approved(self) -> MembershipQuerySet:
         return self.filter(status=Membership.Status.APPROVED)
@@ -350,3 +361,93 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"
+
+
+# --- Certificates (accounts/certificates.py) ------------------------------------------------------
+
+
+class CertificateQuerySet(models.QuerySet["Certificate"]):
+    def held_by(self, user: Any) -> CertificateQuerySet:
+        if not (user is not None and user.is_authenticated):
+            return self.none()
+        return self.filter(holder=user)
+
+
+class Certificate(models.Model):
+    """A certificate issued to a person for something they took part in (a training, an exchange).
+
+    What it certifies is copied onto the row when it is issued (the holder's name, the title, the
+    dates...) together with the PDF as issued and its SHA-256: the public verification page shows
+    these, so a verifier can catch an edited PDF. ``accounts.certificates`` is the one way to
+    issue one; the row is never changed afterwards.
+    """
+
+    holder = models.ForeignKey(
+        User,
+        verbose_name=_("holder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="certificates",
+    )
+    holder_name = models.CharField(_("holder's name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=100, help_text=_("E.g. Training, Exchange."))
+    title = models.CharField(_("title"), max_length=300)
+    host = models.CharField(_("host"), max_length=300)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("source type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_id = models.CharField(_("source id"), max_length=64)
+    code = models.CharField(_("verification code"), max_length=10, unique=True)
+    language = models.CharField(_("language"), max_length=8)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    pdf = models.BinaryField(_("PDF as issued"))
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            # Issuing twice for the same person and the same thing returns the same certificate.
+            models.UniqueConstraint(
+                fields=["holder", "source_type", "source_id"], name="certificate_one_per_source"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="certificate_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
+                name="certificate_hours_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} – {self.title} ({self.display_code})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:certificate_verify", kwargs={"code": self.display_code})
+
+    @property
+    def plain_hours(self) -> Decimal | None:
+        """The hours without trailing zeros (7.50 → 7.5, 10.00 → 10), or ``None``."""
+        if self.hours is None:
+            return None
+        if self.hours == self.hours.to_integral_value():
+            return self.hours.quantize(Decimal(1))
+        return self.hours.normalize()
+
+    @property
+    def display_code(self) -> str:
+        """The code as printed, in groups: ``K7QF-29XM-PD``."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from cities.models import City
 
-from .models import Membership, User
+from .models import Certificate, Membership, User
 from .roles import coordinates, has_coordinator_powers, has_staff_powers
 
 
@@ -60,3 +60,12 @@ def get_user_city_scope(user: User, city_slug: str | None) -> City | None:
     if has_coordinator_powers(user):
         return user.city
     raise Http404
+
+
+def get_certificate_for_user(user: Any, pk: int) -> Certificate:
+    """A certificate for its holder, or for Efus staff with powers; 404 for anyone else."""
+    certificate = get_object_or_404(Certificate, pk=pk)
+    signed_in = user is not None and user.is_authenticated and user.is_active
+    if not signed_in or not (certificate.holder_id == user.pk or has_staff_powers(user)):
+        raise Http404
+    return certificate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import certificate_views, views
 
 app_name = "accounts"
 
@@ -10,6 +10,17 @@ urlpatterns = [
     path("me/join/", views.join, name="join"),
     path("me/export/", views.export, name="export"),
     path("me/delete/", views.delete, name="delete"),
+    path(
+        "me/certificates/<int:pk>/pdf/",
+        certificate_views.certificate_download,
+        name="certificate_download",
+    ),
+    path("certificates/", certificate_views.certificate_lookup, name="certificate_lookup"),
+    path(
+        "certificates/<str:code>/",
+        certificate_views.certificate_verify,
+        name="certificate_verify",
+    ),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/approve/", views.membership_approve, name="membership_approve"),
     path("members/<int:pk>/remove/", views.membership_remove, name="membership_remove"),

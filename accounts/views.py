@@ -27,7 +27,7 @@ from cities.models import City
 
 from . import exports, services
 from .forms import DeleteAccountForm, JoinForm, ProfileForm
-from .models import Membership, User
+from .models import Certificate, Membership, User
 from .permissions import allowed, get_membership_for_user, get_user_city_scope
 from .roles import has_staff_powers
 
@@ -67,6 +67,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "subscription": subscription,
         "email_addresses": list(EmailAddress.objects.filter(user=user).order_by("-primary")),
         "gender_label": dict(User.Gender.choices).get(user.gender, ""),
+        "certificates": list(
+            Certificate.objects.held_by(user).defer("pdf", "sha256").order_by("-issued_at")
+        ),
     }
     return render(request, "accounts/dashboard.html", context)
 

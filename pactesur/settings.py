@@ -245,6 +245,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # Certificate codes typed that do not exist (accounts/certificate_views.py).
+    "certificate_lookup": "30/10m/ip",
 }
 # Proxies in front of the site that append the client's address to X-Forwarded-For (the TLS
 # proxy: 1). allauth's per-address limits use the address that many hops from the right; with 0,
@@ -321,5 +323,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # fpdf2 subsets fonts with fontTools, which logs every table at INFO (certificates).
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -295,7 +296,14 @@ def site_tour(db) -> Tour:
     })  # fmt: skip
 
     review_offer = reverse("moderation:review", args=["exchanges.offer", offer.pk])
+    # A certificate: listed on the member's page, verified on the public one.
+    from tests.accounts.factories import make_certificate
+
+    certificate = make_certificate(officer, hours=Decimal("14.5"))
+
     public_pages = [
+        reverse("accounts:certificate_lookup"),
+        certificate.get_absolute_url(),
         reverse("cities:home"),
         reverse("cities:list"),
         reverse("cities:detail", args=["nice"]),

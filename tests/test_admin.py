@@ -17,6 +17,7 @@ STAFF = {
     "accounts.user": (200, 403),
     "accounts.membership": (200, 200),
     "accounts.outboundemail": (403, 403),  # the operator's: it names every recipient
+    "accounts.certificate": (200, 403),  # read-only: never edited once issued
     "cities.city": (200, 200),
     "cities.body": (200, 200),
     "cities.theme": (200, 200),

@@ -66,6 +66,29 @@ def test_pages_of_every_role_are_valid_html(site_tour, nu_checker, tmp_path):
         visitor.get(reverse("digests:unsubscribe", args=["nonsense"])),
         status=400,
     )
+    _save(
+        tmp_path,
+        saved,
+        "visitor certificate not found",
+        visitor.get(reverse("accounts:certificate_verify", args=["ZZZZ-ZZZZ-ZZ"])),
+        status=404,
+    )
+    # The figures kit (no page shows it yet): its includes in a minimal document.
+    from django.template.loader import render_to_string
+
+    from tests.test_figures import SMALL_GENDER_ROWS, by_city, by_city_and_gender
+
+    body = render_to_string(
+        "includes/figures.html", {"figures": by_city(), "csv_url": "/figures.csv?a=1"}
+    ) + render_to_string(
+        "includes/figures.html", {"figures": by_city_and_gender(SMALL_GENDER_ROWS)}
+    )
+    document = (
+        "<!DOCTYPE html><html lang=en><head><title>Figures</title></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+    (tmp_path / "999-figures.html").write_text(document, encoding="utf-8")
+    saved["999-figures.html"] = "figures includes"
     # A page with a flash message.
     coordinator = _client(site_tour.users["coordinator"])
     pending = Membership.objects.get(status=Membership.Status.PENDING)

@@ -77,9 +77,11 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
         title=f"Legacy{CONTROL}title",
         summary=f"Summary with\x1b an escape and a NUL-free {CONTROL}",
     )
+    from tests.accounts.factories import make_certificate
     from tests.digests.factories import pending
 
     return {
+        "certificate": make_certificate(member),
         "subscriber": pending(email="reader@example.org", place="Brest"),
         "practice": published,
         "attachment": attachment,
@@ -102,13 +104,17 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
     practice, attachment = world["practice"], world["attachment"]
     values: dict[str, Any] = {}
     for param in params:
-        if param == "pk":
+        if param == "pk" and name == "accounts:certificate_download":
+            values[param] = world["certificate"].pk
+        elif param == "pk":
             membership = name and name.startswith("accounts:")
             values[param] = world["membership"].pk if membership else practice.pk
         elif param == "attachment_pk":
             values[param] = attachment.pk
         elif param == "slug":
             values[param] = "nice" if name == "cities:detail" else practice.slug
+        elif param == "code":
+            values[param] = world["certificate"].display_code
         elif param == "theme":
             values[param] = "major-events"
         elif param == "label":

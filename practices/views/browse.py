@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
 from moderation.models import VISIBILITY_HELP, Visibility
+from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
 
 from .. import permissions
 from ..feeds import LatestPracticesAtom, LatestPracticesRss, ThemePracticesAtom, ThemePracticesRss
@@ -106,26 +107,6 @@ def _export_queryset(request: HttpRequest) -> QuerySet:
     return filterset.order(filterset.matches, bounded=False)
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection")."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns the line, for ``csv.writer`` to stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _export_filename(extension: str) -> str:
     return f"pactesur-practices-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -136,10 +117,7 @@ def _attachment(response: HttpResponse | StreamingHttpResponse, extension: str) 
     patch_vary_headers(response, ["Cookie"])
 
 
-CSV_TYPE = "text/csv; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
-# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark (else "LiÃ¨ge").
-BOM = "\ufeff"
 
 
 @require_safe
@@ -155,7 +133,7 @@ def practice_export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRes
     excel = request.GET.get("excel") == "1"
 
     def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
         yield (BOM if excel else "") + writer.writerow(EXPORT_COLUMNS)
         for row in export_rows(queryset):
             yield writer.writerow([csv_cell(row[column]) for column in EXPORT_COLUMNS])

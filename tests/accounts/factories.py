@@ -70,3 +70,22 @@ def totp_code(user, *, offset: int = 0) -> str:
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     secret = decrypt(authenticator.data["secret"])
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def make_certificate(holder: User, source=None, **fields):
+    """A certificate issued through the service; ``source`` defaults to a new theme (any saved
+    row will do: one certificate per holder and source)."""
+    import datetime
+
+    from accounts.certificates import issue_certificate
+    from tests.cities.factories import ThemeFactory
+
+    data = {
+        "kind": "Training",
+        "title": "Police academy on major events",
+        "host": "Police municipale de Nice",
+        "start": datetime.date(2024, 5, 13),
+        "end": datetime.date(2024, 5, 17),
+        **fields,
+    }
+    return issue_certificate(holder=holder, source=source or ThemeFactory(), **data)

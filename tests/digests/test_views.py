@@ -221,6 +221,7 @@ def test_my_account_page_queries(client, member, django_assert_num_queries):
     client.get(reverse("accounts:dashboard"))
     SubscriberFactory(user=member, email=member.email)
     # 1. the session, 2. the user, 3. the membership with its body and city (and whether
-    # two-factor authentication is on), 4. the digest subscription, 5. the email addresses
-    with django_assert_num_queries(5):
+    # two-factor authentication is on), 4. the digest subscription, 5. the email addresses,
+    # 6. the certificates
+    with django_assert_num_queries(6):
         client.get(reverse("accounts:dashboard"))

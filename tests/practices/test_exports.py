@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from cities.models import City, Theme
 from moderation.models import Status, Visibility
+from pactesur.spreadsheets import csv_cell
 from practices import selectors
 from practices.views import browse
 from tests.practices.factories import PracticeFactory
@@ -92,7 +93,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(clie
      ("x=1", "x=1"), ("", ""), (None, ""), (["a", "=b"], "a; =b"), (12, "12")],
 )  # fmt: skip
 def test_csv_cell(value, expected):
-    assert browse.csv_cell(value) == expected
+    assert csv_cell(value) == expected
 
 
 @pytest.mark.django_db
