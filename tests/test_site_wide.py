@@ -80,7 +80,13 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
     from tests.accounts.factories import make_certificate
     from tests.digests.factories import pending
 
+    from tests.exchanges.factories import ApplicationFactory
+
+    application = ApplicationFactory(applicant=member)  # with its offer and a window
     return {
+        "application": application,
+        "offer": application.offer,
+        "window": application.preferred_window,
         "certificate": make_certificate(member),
         "subscriber": pending(email="reader@example.org", place="Brest"),
         "practice": published,
@@ -106,6 +112,17 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
     for param in params:
         if param == "pk" and name == "accounts:certificate_download":
             values[param] = world["certificate"].pk
+        elif param == "pk" and name and name.startswith("exchanges:"):
+            offer = name.startswith(("exchanges:offer", "exchanges:window", "exchanges:apply"))
+            values[param] = world["offer" if offer else "application"].pk
+        elif param == "window_pk":
+            values[param] = world["window"].pk
+        elif param == "name":  # a step of an application's workflow
+            values[param] = "endorse"
+        elif param == "token" and name == "exchanges:calendar_ics":
+            from exchanges.calendar import feed_token
+
+            values[param] = feed_token(world["staff"])
         elif param == "pk":
             membership = name and name.startswith("accounts:")
             values[param] = world["membership"].pk if membership else practice.pk
