@@ -79,7 +79,6 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
     )
     from tests.accounts.factories import make_certificate
     from tests.digests.factories import pending
-
     from tests.exchanges.factories import ApplicationFactory
 
     application = ApplicationFactory(applicant=member)  # with its offer and a window
