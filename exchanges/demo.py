@@ -122,6 +122,7 @@ MESSAGES = {
     "decline": "No budget for travel this year, sorry.",
     "cancel": "The event was moved: we will offer new dates.",
 }
+EVALUATION = {"overall": 5, "usefulness": 4, "organisation": 5, "comments": "Very useful."}
 REPORT = {
     "observed": "A tourist help desk staffed by officers at the central station, and patrols "
     "that speak the visitors' languages. Complaints are recorded on a tablet in five languages.",
@@ -190,6 +191,8 @@ def _application(offer: Offer, officer: User, state: str, moderator: User) -> No
         by = {"endorse": sending, "approve_report": sending, "withdraw": officer}.get(name, host)
         if name == "approve_report":
             services.report_submit(application=application, by=officer, data=REPORT)
+            for side in (officer, host):  # with the approved report: the certificate
+                services.evaluation_create(application=application, by=side, data=EVALUATION)
         application = services.application_transition(
             application=Application.objects.get(pk=application.pk), by=by, name=name,
             message=MESSAGES.get(name, ""), window=window, start=window.start,

@@ -25,14 +25,16 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, gender_labels
 from cities.countries import language_name
 from cities.models import City, Theme
 from moderation.models import reach_of
+from pactesur.figures import SMALL_COUNT, Figures
 
 from .models import HOLDS_A_PLACE, Application, Offer, OfferQuerySet, Window
 
@@ -271,3 +273,45 @@ def scheduled_exchanges(user: Any, *, since: dt.date, limit: int = 500) -> list[
     for application in exchanges:
         application.shown = application.pk in visible  # type: ignore[attr-defined]
     return exchanges
+
+
+# --- Counts ---------------------------------------------------------------------------------------
+
+
+def exchange_figures() -> list[Figures]:
+    """The exchanges that took place (completed, reported) counted five ways (one query each).
+    Counts by gender hide small numbers (``SMALL_COUNT``): they say something about people."""
+    from .models import ApplicationStatus
+
+    done = Application.objects.filter(
+        status__in=[ApplicationStatus.COMPLETED, ApplicationStatus.REPORTED]
+    ).order_by()
+
+    def rows(*fields: str, **expressions: Any) -> Any:
+        return done.annotate(**expressions).values(*fields).annotate(count=Count("pk"))
+
+    return [
+        Figures.from_rows(
+            rows("host_city__name"), by="host_city__name", key="host-city",
+            title=_("Exchanges by host city"), row_label=_("Host city"),
+        ),
+        Figures.from_rows(
+            rows("sending_city__name"), by="sending_city__name", key="sending-city",
+            title=_("Exchanges by sending city"), row_label=_("Sending city"),
+        ),
+        Figures.from_rows(
+            rows("offer__kind"), by="offer__kind", key="kind",
+            row_labels={k: str(v) for k, v in Offer.Kind.choices}, sort_rows=False,
+            title=_("Exchanges by kind"), row_label=_("Kind"),
+        ),
+        Figures.from_rows(
+            rows("year", year=ExtractYear("start")), by="year", key="year",
+            title=_("Exchanges by year"), row_label=_("Year"),
+        ),
+        Figures.from_rows(
+            rows("applicant__gender"), by="applicant__gender", key="gender",
+            row_labels=gender_labels(), suppress_below=SMALL_COUNT,
+            title=_("Officers by gender"), row_label=_("Gender"),
+            description=_("As officers chose to say on their profile; small counts are hidden."),
+        ),
+    ]  # fmt: skip

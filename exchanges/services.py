@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.certificates import issue_certificate
 from accounts.permissions import allowed
 from cities.models import Theme
 from moderation.services import moderated_create, moderated_update
@@ -223,6 +225,8 @@ def application_transition(
         message=message,
     )  # fmt: skip
     notifications.application_changed(application, event)
+    if application.status == S.REPORTED:
+        certificate_if_due(application)
     return application
 
 
@@ -269,6 +273,7 @@ def evaluation_create(*, application: Application, by: Any, data: dict[str, Any]
         raise ValidationError(
             _("This side has already evaluated the exchange."), code="duplicate"
         ) from None
+    certificate_if_due(application)
     return evaluation
 
 
@@ -437,3 +442,26 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         for application in follow_up_due:
             queued += notifications.follow_up_due(application)
     return queued
+
+
+# --- Certificate ----------------------------------------------------------------------------------
+
+
+def certificate_if_due(application: Application) -> Any:
+    """Issue the officer's certificate of participation (the shared mechanism,
+    ``accounts.certificates``) once their evaluation and their approved report are in; issuing
+    again returns the one already issued. ``None`` while something is missing."""
+    if application.status != S.REPORTED or application.start is None or application.end is None:
+        return None
+    if not application.evaluations.filter(side=Evaluation.Side.VISITOR).exists():
+        return None
+    offer = application.offer
+    return issue_certificate(
+        holder=application.applicant,
+        source=application,
+        kind=gettext_lazy("Officer exchange"),
+        title=offer.title,
+        host=str(offer.body.localized_name if offer.body else offer.city.name),
+        start=application.start,
+        end=application.end,
+    )

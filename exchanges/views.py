@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Membership, User
+from accounts.models import Certificate, Membership, User
 from accounts.permissions import allowed
 from accounts.roles import has_coordinator_powers, has_staff_powers
 from cities.models import City
 from moderation.models import VISIBILITY_HELP, Status, Visibility
 from moderation.services import moderation_submit
+from pactesur.figures import figures_csv as kit_figures_csv
 
 from . import calendar as ical
 from . import services
@@ -43,6 +45,7 @@ from .listing import OFFERS
 from .models import (
     TRANSITION_NAMES,
     Application,
+    ApplicationStatus,
     Evaluation,
     FieldReport,
     FollowUp,
@@ -58,7 +61,13 @@ from .permissions import (
     offer_flags,
     require_coordination,
 )
-from .selectors import city_applications, matches_for, scheduled_exchanges, window_prefetch
+from .selectors import (
+    city_applications,
+    exchange_figures,
+    matches_for,
+    scheduled_exchanges,
+    window_prefetch,
+)
 
 # --- Offers ---------------------------------------------------------------------------------------
 
@@ -284,8 +293,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and report.practice_id is None
         and allowed("exchanges.use_report", user, application)
     )
+    certificate = (
+        Certificate.objects.filter(
+            source_type=ContentType.objects.get_for_model(Application),
+            source_id=str(application.pk),
+        ).first()
+        if application.status == ApplicationStatus.REPORTED
+        else None
+    )
     context = {
         "application": application,
+        "certificate": certificate,
+        "is_applicant": application.applicant_id == user.pk,
         "events": list(application.events.select_related("by")),
         "steps": steps,
         "evaluations": evaluations,
@@ -513,3 +532,31 @@ def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(ical.ics(exchanges), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="pactesur-exchanges.ics"'
     return response
+
+
+# --- Counts ---------------------------------------------------------------------------------------
+
+
+FIGURE_KEYS = ("host-city", "sending-city", "kind", "year", "gender")
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """Counts of the exchanges that took place, by host city, sending city, kind, year and
+    gender (where people chose to say): tables, accessible SVG charts and CSV (the shared
+    figures kit, ``pactesur.figures``), for coordinators and Efus staff."""
+    require_coordination(request.user)
+    return render(request, "exchanges/figures.html", {"figures": exchange_figures()})
+
+
+@login_required
+@require_GET
+def figures_csv(request: HttpRequest, key: str) -> HttpResponse:
+    require_coordination(request.user)
+    chosen = {f.key: f for f in exchange_figures()}.get(key)
+    if chosen is None:
+        raise Http404
+    return kit_figures_csv(
+        chosen, filename=f"pactesur-exchanges-{key}", excel=request.GET.get("excel") == "1"
+    )

@@ -355,6 +355,7 @@ def site_tour(db) -> Tour:
             reverse("mfa_index"),
             reverse("exchanges:city"),
             reverse("exchanges:calendar"),
+            reverse("exchanges:figures"),
             reverse("exchanges:offer_create"),
             draft_offer.get_absolute_url(),
             application.get_absolute_url(),

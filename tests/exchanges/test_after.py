@@ -196,3 +196,33 @@ def test_the_reminders_are_in_the_one_beat_schedule():
 
     entries = [e["task"] for e in app.conf.beat_schedule.values()]
     assert "exchanges.tasks.send_reminders" in entries
+
+
+def test_a_certificate_is_issued_once_the_evaluation_and_the_approved_report_are_in(
+    client, exchange, member, coordinator
+):
+    from accounts.models import Certificate
+
+    with time_machine.travel(DONE + dt.timedelta(days=2), tick=False):
+        services.report_submit(application=exchange, by=member, data=REPORT)
+        services.application_transition(application=exchange, by=coordinator, name="approve_report")
+        assert not Certificate.objects.exists()  # the evaluation is missing
+        services.evaluation_create(application=exchange, by=member, data=RATINGS)
+    certificate = Certificate.objects.get()
+    assert (certificate.holder, certificate.title) == (member, "Tourism police week")
+    assert (certificate.start, certificate.end) == (dt.date(2027, 3, 6), dt.date(2027, 3, 12))
+    assert bytes(certificate.pdf).startswith(b"%PDF")
+    assert services.certificate_if_due(exchange) == certificate  # once
+    client.force_login(member)
+    page = client.get(exchange.get_absolute_url()).content.decode()
+    assert certificate.get_absolute_url() in page
+    verify = client.get(certificate.get_absolute_url())
+    assert verify.status_code == 200 and "Tourism police week" in verify.content.decode()
+
+
+def test_no_certificate_without_the_approved_report(exchange, member):
+    from accounts.models import Certificate
+
+    with time_machine.travel(DONE + dt.timedelta(days=2), tick=False):
+        services.evaluation_create(application=exchange, by=member, data=RATINGS)
+    assert not Certificate.objects.exists()

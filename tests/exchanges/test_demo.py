@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Certificate
 from exchanges.models import Application, ApplicationEvent, ApplicationStatus, Offer
 from moderation.models import Status
 from practices.models import Practice
@@ -25,6 +26,7 @@ def test_demo_exchanges_in_every_state_and_safe_to_rerun():
     reported = Application.objects.get(status=ApplicationStatus.REPORTED)
     practice = reported.report.practice
     assert practice.status == Status.DRAFT and practice.city == reported.sending_city
+    assert Certificate.objects.get().holder == reported.applicant
 
     def counts():
         return [m.objects.count() for m in (Offer, Application, ApplicationEvent, Practice)]

@@ -267,6 +267,12 @@ CASES = [
     Case("exchanges:for_me", expect(200, outsider=404, pending_member=404)),
     Case("exchanges:city", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
     Case("exchanges:calendar", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
+    Case("exchanges:figures", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
+    Case(
+        "exchanges:figures_csv",
+        expect(404, coordinator=200, other_coordinator=200, efus_staff=200),
+        kwargs=lambda r: {"key": "host-city"},
+    ),
     # The feed's signed address works without a session, for its owner's rights only.
     Case("exchanges:calendar_ics", dict.fromkeys(ROLES, 200), kwargs=feed_of("coordinator")),
     Case(
