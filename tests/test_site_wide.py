@@ -135,6 +135,8 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
             values[param] = "major-events"
         elif param == "label":
             values[param] = "practices.practice"
+        elif param == "key" and name == "exchanges:figures_csv":
+            values[param] = "host-city"
         elif param == "key":
             values[param] = "MQ:1abc:xyz"
         elif param == "uidb36":
