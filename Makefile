@@ -14,7 +14,7 @@ WORKERS ?= 3
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format bench demo worker beat messages check-deploy \
+.PHONY: help install run serve test lint format bench bench-digest demo worker beat messages check-deploy \
 	migrate compile-missing-messages
 
 help: ## List the targets
@@ -77,6 +77,9 @@ format: $(STAMP) ## Fix what ruff can fix, then format
 
 bench: $(STAMP) ## Run the benchmarks (figures, not pass/fail)
 	$(BIN)/python bench/run.py
+
+bench-digest: $(STAMP) ## The digest benchmark: 10,000 subscribers, a real worker, Redis, SMTP sink
+	$(BIN)/python bench/digest.py $(ARGS)
 
 worker: $(STAMP) ## Start a Celery worker (needs REDIS_URL or CELERY_BROKER_URL)
 	@$(MANAGE) shell --verbosity 0 -c 'from django.conf import settings; import sys; sys.exit(0 if settings.CELERY_BROKER_URL else "No broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0). Without one, tasks run in-process and no worker is needed.")'

@@ -41,7 +41,16 @@ row is marked sent sends it again after the lease, with the same ``Message-ID`` 
 
 ``context(email, context)`` returns the context to render with (loaded references included), or
 ``None`` when the email is no longer wanted (the row is cancelled); ``headers(email, context)``
-returns extra headers (``List-Unsubscribe``...). The outbox itself never changes for a new kind.
+returns extra headers (``List-Unsubscribe``...); ``finished(email, status, error)`` runs in the
+transaction that records a row's outcome (sent, failed or cancelled), with the row's context as
+it was queued (the digest moves its subscriber's next period on in the same commit). The outbox
+itself never changes for a new kind.
+
+**Many at once.** ``queue_many()`` writes many rows of one kind in a few statements, skipping
+those already queued (the digest's weekly run: one row per subscriber and period).
+
+**HTML.** An HTML template may carry a ``<style>`` element: its rules are inlined into the
+elements' ``style`` attributes when the email is rendered (css-inline), as mail clients want.
 """
 
 from __future__ import annotations
@@ -109,29 +118,45 @@ def render_email(
         except TemplateDoesNotExist:
             logger.warning("Email %s has no HTML template (%s): text only", name, html_name)
             html = ""
+    if "<style" in html:
+        html = _inline_css(html)
     return " ".join(subject.split()), text, html
+
+
+def _inline_css(html: str) -> str:
+    """Move the rules of the ``<style>`` elements into ``style`` attributes (mail clients drop
+    or ignore style sheets); ``@media`` rules stay in a ``<style>`` element."""
+    import css_inline
+
+    return css_inline.CSSInliner(keep_at_rules=True).inline(html)
 
 
 # --- Kinds ----------------------------------------------------------------------------------------
 
 ContextHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, Any] | None]
 HeadersHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, str]]
+FinishedHook = Callable[[OutboundEmail, str, str], None]
 
 
 @dataclass(frozen=True)
 class Kind:
     context: ContextHook | None = None
     headers: HeadersHook | None = None
+    finished: FinishedHook | None = None
 
 
 _kinds: dict[str, Kind] = {}
 
 
 def register(
-    kind: str, *, context: ContextHook | None = None, headers: HeadersHook | None = None
+    kind: str,
+    *,
+    context: ContextHook | None = None,
+    headers: HeadersHook | None = None,
+    finished: FinishedHook | None = None,
 ) -> None:
     """Give a kind of email its send-time hooks (see the module's docstring)."""
-    _kinds[kind] = Kind(context=context, headers=headers)
+    _kinds[kind] = Kind(context=context, headers=headers, finished=finished)
 
 
 # --- Queueing -------------------------------------------------------------------------------------
@@ -262,6 +287,56 @@ def queue(
     return email
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One email of a ``queue_many()`` call: its recipient, object, occasion and context."""
+
+    to: str
+    about: models.Model | None = None
+    occasion: str = ""
+    context: Mapping[str, Any] | None = None
+    language: str = ""
+
+
+def queue_many(kind: str, outgoing: Sequence[Outgoing], *, template: str = "") -> list[int]:
+    """Queue many emails of one kind in a few statements (the same as ``queue()`` for each, in
+    the caller's transaction); those already queued (same key) are skipped. Returns the ids of
+    the new rows, handed over after commit like ``queue()``'s."""
+    if _muted.get() or not outgoing:
+        return []
+    rows = []
+    for item in outgoing:
+        address = item.to.strip().lower()
+        if not address:
+            continue
+        rows.append(
+            OutboundEmail(
+                kind=kind,
+                about=f"{item.about._meta.label_lower}:{item.about.pk}" if item.about else "",
+                recipient=address,
+                occasion=item.occasion,
+                language=supported_language(item.language or translation.get_language()),
+                template=template or kind,
+                context=_dump(dict(item.context or {})),
+                message_id=_message_id(),
+            )
+        )
+    ids: list[int] = []
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        OutboundEmail.objects.bulk_create(chunk, ignore_conflicts=True)
+        ids.extend(
+            OutboundEmail.objects.filter(
+                message_id__in=[row.message_id for row in chunk]
+            ).values_list("pk", flat=True)
+        )
+    ids.sort()
+    if ids:
+        _new_ids().extend(ids)
+        transaction.on_commit(_hand_over)
+    return ids
+
+
 # Rows queued by this thread since the last hand-over; the first on_commit callback of a commit
 # takes them all, so a transaction that queues many rows publishes one task per BATCH_SIZE rows.
 _local = threading.local()
@@ -351,13 +426,16 @@ def _finish(email: OutboundEmail, status: str, error: str = "") -> None:
     values: dict[str, Any] = {"status": status, "context": {}, "error": error[:2000]}
     if status == OutboundEmail.Status.SENT:
         values["sent_at"] = timezone.now()
+    finished = _kinds.get(email.kind, Kind()).finished
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.PENDING).update(
-            **values
-        )
+        changed = OutboundEmail.objects.filter(
+            pk=email.pk, status=OutboundEmail.Status.PENDING
+        ).update(**values)
+        if changed and finished is not None:
+            finished(email, status, values["error"])
 
 
 def _retry_later(email: OutboundEmail, error: str) -> None:

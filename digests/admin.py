@@ -17,4 +17,6 @@ class SubscriberAdmin(admin.ModelAdmin):
         "unsubscribed_at",
         "updated_at",
         "last_digest_at",
+        "hard_bounces",
+        "suspended_at",
     ]

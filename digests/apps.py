@@ -12,8 +12,10 @@ class DigestsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import exports
 
-        from . import sources
+        from . import permissions, signals, sources  # noqa: F401  (rules, receivers)
         from .exports import subscription_section
 
         exports.register("digest_subscription", subscription_section)
-        sources.register("practices", sources.practice_items)
+        sources.register(
+            "practices", sources.practice_items, title=_("New practices"), content="practices"
+        )

@@ -47,3 +47,7 @@ class PreferencesForm(SafeModelForm):
         fields = ["language", "frequency", "themes"]
         labels = {"language": _("Language of the digest"), "frequency": _("How often")}
         widgets = {"frequency": forms.RadioSelect}
+
+
+class PreviewForm(SafeForm):
+    email = forms.EmailField(label=_("Subscriber's email"), max_length=254)

@@ -5,14 +5,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import default_language, language_choices
+
+from .periods import Period
+
+SUSPEND_AFTER_BOUNCES = 3
 
 
 class SubscriberQuerySet(models.QuerySet["Subscriber"]):
     def confirmed(self) -> SubscriberQuerySet:
         return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def due_in(self, period: Period) -> SubscriberQuerySet:
+        """Confirmed subscribers whose digest is due in ``period``: weekly ones, and monthly ones
+        in the first period of a month; not those who joined after its cutoff."""
+        frequencies = [Subscriber.Frequency.WEEKLY]
+        if period.first_of_month:
+            frequencies.append(Subscriber.Frequency.MONTHLY)
+        return self.confirmed().filter(frequency__in=frequencies, confirmed_at__lt=period.cutoff)
 
 
 class Subscriber(models.Model):
@@ -79,6 +93,10 @@ class Subscriber(models.Model):
     # Where the next digest starts: items published after this (the subscription's start before
     # the first digest).
     last_digest_at = models.DateTimeField(_("last digest sent"), null=True, blank=True)
+    # Hard bounces (a 5xx answer, or the email service's bounce report) since the last digest
+    # delivered; at SUSPEND_AFTER_BOUNCES the subscriber is suspended.
+    hard_bounces = models.PositiveSmallIntegerField(_("consecutive hard bounces"), default=0)
+    suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -117,3 +135,30 @@ class Subscriber(models.Model):
     @property
     def place_name(self) -> str:
         return self.city.localized("name") if self.city is not None else self.place
+
+
+class DigestRun(models.Model):
+    """One period's run (weekly, and monthly on the first Monday): when it started, how many
+    subscribers were due and queued. What became of each digest is on its outbox row (the
+    ledger: kind "digest", the subscriber, the period as occasion); the runs page counts them."""
+
+    period = models.CharField(_("period"), max_length=8)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_started_at = models.DateTimeField(_("last started"), default=timezone.now)
+    due = models.PositiveIntegerField(_("due"), default=0)
+    queued = models.PositiveIntegerField(_("queued"), default=0)
+    suspended = models.PositiveIntegerField(_("suspended"), default=0)
+
+    class Meta:
+        verbose_name = _("digest run")
+        verbose_name_plural = _("digest runs")
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["period"], name="digests_digestrun_period_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.period
+
+    def get_absolute_url(self) -> str:
+        return reverse("digests:archive_week", args=[self.period])

@@ -9,16 +9,27 @@ form cannot be used to flood someone's mailbox.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
 
 from accounts import emails
-from accounts.models import OutboundEmail
+from accounts.models import OutboundEmail, User
 
-from . import links
+from . import links, sources
 from .models import Subscriber
+from .periods import Period
+from .selectors import Selection, digest_items
 
 KIND_PREFIX = "digest"  # every kind of this app: "digest_confirm"... and the digest itself
 CONFIRM = "digest_confirm"
+DIGEST = "digest"  # the ledger: one row per subscriber and period
+DIGEST_TEST = "digest_test"  # the digest a subscriber would get, sent to Efus staff
 ALREADY_SUBSCRIBED = "digest_already_subscribed"
 
 
@@ -68,5 +79,141 @@ def _reminder_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str
     }
 
 
+# --- The digest -----------------------------------------------------------------------------------
+
+
+def digests(subscribers: Sequence[Subscriber], period: Period) -> list[int]:
+    """Queue the digest of ``period`` for these subscribers: the ledger rows, one per subscriber
+    and period (kind "digest", the subscriber, the period as occasion). The content is chosen
+    when each is sent. Returns the ids of the new rows (none for those queued already)."""
+    return emails.queue_many(
+        DIGEST,
+        [
+            emails.Outgoing(
+                to=subscriber.email,
+                about=subscriber,
+                occasion=str(period),
+                language=subscriber.language,
+                context={"subscriber": subscriber, "period": str(period)},
+            )
+            for subscriber in subscribers
+        ],
+    )
+
+
+def digest_test(subscriber: Subscriber, *, to: User, now: dt.datetime) -> None:
+    """Send an Efus staff member the digest ``subscriber`` would get now (a test: it changes
+    nothing for the subscriber)."""
+    emails.queue(
+        DIGEST_TEST,
+        to=to.email,
+        language=subscriber.language,
+        about=subscriber,
+        occasion=f"{to.pk}:{now.isoformat()}",
+        template=DIGEST,
+        context={"subscriber": subscriber, "until": now},
+    )
+
+
+def digest_context(
+    subscriber: Subscriber, selection: Selection, *, period: Period | None = None
+) -> dict[str, Any]:
+    """What the digest's templates show (the email, and the staff preview)."""
+    titles = sources.titles()
+    sections: dict[str, list[sources.Item]] = {}
+    for item in selection.items:
+        sections.setdefault(item.source, []).append(item)
+    return {
+        "subscriber": subscriber,
+        "period": period,
+        "since": selection.since,
+        "until": selection.until,
+        "selection_key": selection.key,
+        "sections": [
+            {"title": titles.get(name, name), "items": items} for name, items in sections.items()
+        ],
+        "count": len(selection.items),
+        "total": selection.total,
+        "more": selection.total - len(selection.items),
+        "more_path": reverse("practices:list"),
+        "preferences_path": links.path(subscriber, "preferences"),
+        "unsubscribe_path": links.path(subscriber, "unsubscribe"),
+    }
+
+
+@dataclass(frozen=True)
+class Preview:
+    selection: Selection
+    subject: str
+    text: str
+    html: str
+
+
+def digest_preview(subscriber: Subscriber, *, until: dt.datetime | None = None) -> Preview:
+    """The digest ``subscriber`` would get now (Efus staff's preview): rendered as sent."""
+    selection = digest_items(subscriber, until=until)
+    subject, text, html = emails.render_email(
+        DIGEST, digest_context(subscriber, selection), language=subscriber.language
+    )
+    return Preview(selection=selection, subject=subject, text=text, html=html)
+
+
+def _digest_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, Any] | None:
+    """At send time: the items of the period, or ``None`` (nothing sent) when there is none,
+    or the subscription ended, or the period was done already."""
+    subscriber: Subscriber = context["subscriber"]
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        return None
+    period = Period.parse(context["period"])
+    if subscriber.last_digest_at is not None and subscriber.last_digest_at >= period.cutoff:
+        return None
+    selection = digest_items(subscriber, until=period.cutoff, shared=True)
+    if not selection.items:
+        return None
+    return digest_context(subscriber, selection, period=period)
+
+
+def _digest_test_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, Any]:
+    subscriber: Subscriber = context["subscriber"]
+    selection = digest_items(subscriber, until=context["until"])
+    return {**digest_context(subscriber, selection), "test": True}
+
+
+def unsubscribe_address() -> str:
+    """Where a mail client's "unsubscribe" by email goes (``List-Unsubscribe``'s mailto)."""
+    if settings.DIGEST_UNSUBSCRIBE_EMAIL:
+        return str(settings.DIGEST_UNSUBSCRIBE_EMAIL)
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"unsubscribe@{domain}"
+
+
+def _digest_headers(email: OutboundEmail, context: dict[str, Any]) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe, and RFC 2369's mailto for clients without it."""
+    url = f"{settings.SITE_URL}{context['unsubscribe_path']}"
+    mailto = f"mailto:{unsubscribe_address()}?subject=unsubscribe"
+    return {
+        "List-Unsubscribe": f"<{url}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"PACTESUR digest <digest.{urlsplit(settings.SITE_URL).hostname}>",
+        "Auto-Submitted": "auto-generated",
+        "Precedence": "bulk",
+    }
+
+
+def _digest_finished(email: OutboundEmail, status: str, error: str) -> None:
+    """The ledger row's outcome, in the same commit: the subscriber's period is done (sent or
+    nothing to send), or a bounce counts."""
+    from . import services
+
+    reference = email.context.get("subscriber") or {}
+    if "pk" not in reference:
+        return
+    services.subscriber_digest_finished(
+        subscriber_id=reference["pk"], period=email.occasion, status=status, error=error
+    )
+
+
 emails.register(CONFIRM, context=_confirm_context)
 emails.register(ALREADY_SUBSCRIBED, context=_reminder_context)
+emails.register(DIGEST, context=_digest_context, headers=_digest_headers, finished=_digest_finished)
+emails.register(DIGEST_TEST, context=_digest_test_context, headers=_digest_headers)

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import OutboundEmail, User
 from cities.models import City, Theme
 
 from . import notifications
-from .models import Subscriber
+from .models import SUSPEND_AFTER_BOUNCES, DigestRun, Subscriber
+from .periods import Period
 
 FORGET_UNCONFIRMED_AFTER = dt.timedelta(days=7)
 
@@ -92,8 +98,18 @@ def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
     subscriber.confirmed_at = now
     subscriber.unsubscribed_at = None
     subscriber.last_digest_at = now  # the first digest carries what is published from now on
+    subscriber.hard_bounces = 0  # the owner confirmed: the address works again
+    subscriber.suspended_at = None
     subscriber.save(
-        update_fields=["status", "confirmed_at", "unsubscribed_at", "last_digest_at", "updated_at"]
+        update_fields=[
+            "status",
+            "confirmed_at",
+            "unsubscribed_at",
+            "last_digest_at",
+            "hard_bounces",
+            "suspended_at",
+            "updated_at",
+        ]
     )
     return subscriber
 
@@ -123,6 +139,8 @@ def subscriber_subscribe_member(*, user: User) -> Subscriber:
     subscriber.status = Subscriber.Status.CONFIRMED
     subscriber.confirmed_at = subscriber.confirmed_at or now
     subscriber.unsubscribed_at = None
+    subscriber.hard_bounces = 0
+    subscriber.suspended_at = None
     if membership is not None and membership.status == membership.Status.APPROVED:
         subscriber.organisation = subscriber.organisation or membership.body.official_name
         subscriber.city = subscriber.city or membership.body.city
@@ -174,3 +192,140 @@ def subscribers_forget_unconfirmed(*, now: dt.datetime | None = None) -> int:
     ).delete()
     stale.delete()
     return len(emails)
+
+
+# --- Sending the digest ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    run: DigestRun | None
+    due: int
+    queued: int  # new ledger rows (0 when the period was queued already)
+
+
+def digest_run(*, period: Period, email: str | None = None, dry_run: bool = False) -> RunResult:
+    """Queue the digest of ``period`` for every subscriber due in it (or one address): one
+    ledger row (an outbox row of kind "digest", keyed by subscriber and period) each, written in
+    bulk; the outbox hands them to the workers after commit, in batches of at most 100. Rows
+    already queued for the period are left alone, so running it again queues nothing new.
+
+    ``dry_run`` counts who is due and writes nothing. A period whose cutoff (Monday 08:00, Paris)
+    is still to come is refused: what is published until then belongs to it.
+    """
+    if period.cutoff > timezone.now():
+        raise ValidationError(
+            _("The digest of %(period)s cannot be sent before %(cutoff)s."),
+            code="future",
+            params={"period": period, "cutoff": period.cutoff.isoformat()},
+        )
+    due = Subscriber.objects.due_in(period).order_by("pk")
+    if email is not None:
+        due = due.filter(email=normalise_email(email))
+    if dry_run:
+        return RunResult(run=None, due=due.count(), queued=0)
+    with transaction.atomic():
+        now = timezone.now()
+        run, _created = DigestRun.objects.get_or_create(period=str(period))
+        subscribers = list(due.only("pk", "email", "language"))
+        ids = notifications.digests(subscribers, period)
+        if email is None:
+            run.due = len(subscribers)
+        run.queued = F("queued") + len(ids)
+        run.last_started_at = now
+        run.save(update_fields=["due", "queued", "last_started_at"])
+        run.refresh_from_db()
+    return RunResult(run=run, due=len(subscribers), queued=len(ids))
+
+
+def subscriber_digest_finished(*, subscriber_id: int, period: str, status: str, error: str) -> None:
+    """Record what became of a subscriber's digest, in the commit that marks its ledger row.
+
+    Sent, or not sent because it had nothing new (or the subscription ended): the period is done,
+    the next digest starts at its cutoff. A hard bounce (5xx) leaves the period to be caught up
+    and counts; the third in a row suspends the subscriber. Other failures (the server was
+    unreachable for hours) are caught up next time and do not count.
+    """
+    cutoff = Period.parse(period).cutoff
+    rows = Subscriber.objects.filter(pk=subscriber_id)
+    if status in {OutboundEmail.Status.SENT, OutboundEmail.Status.CANCELLED}:
+        values: dict[str, Any] = {
+            "last_digest_at": Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff))
+        }
+        if status == OutboundEmail.Status.SENT:
+            values["hard_bounces"] = 0
+        rows.update(**values)  # one statement, in the commit that marks the row
+    elif status == OutboundEmail.Status.FAILED and is_hard_bounce(error):
+        subscriber_bounced(subscriber_id=subscriber_id, period=period)
+
+
+HARD_BOUNCE = re.compile(r"^(5\d\d\b|bounced\b)")
+
+
+def is_hard_bounce(error: str) -> bool:
+    """A 5xx answer of the mail server, or a bounce the email service reported."""
+    return bool(HARD_BOUNCE.match(error))
+
+
+def subscriber_bounced(*, subscriber_id: int, period: str = "") -> bool:
+    """Count a hard bounce; the third in a row suspends the subscriber. Returns whether this one
+    suspended them."""
+    rows = Subscriber.objects.filter(pk=subscriber_id)
+    rows.update(hard_bounces=F("hard_bounces") + 1)
+    suspended = rows.filter(
+        status=Subscriber.Status.CONFIRMED, hard_bounces__gte=SUSPEND_AFTER_BOUNCES
+    ).update(status=Subscriber.Status.SUSPENDED, suspended_at=timezone.now())
+    if suspended and period:
+        DigestRun.objects.filter(period=period).update(suspended=F("suspended") + 1)
+    return bool(suspended)
+
+
+@transaction.atomic
+def digest_send_test(*, subscriber: Subscriber, to: User) -> None:
+    """Email ``to`` (Efus staff) the digest ``subscriber`` would get now, marked as a test."""
+    notifications.digest_test(subscriber, to=to, now=timezone.now())
+
+
+@transaction.atomic
+def subscriber_reinstate(*, subscriber: Subscriber) -> Subscriber:
+    """Efus staff put a suspended address back (its owner fixed their mailbox)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status == Subscriber.Status.SUSPENDED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.hard_bounces = 0
+        subscriber.suspended_at = None
+        subscriber.save(update_fields=["status", "hard_bounces", "suspended_at", "updated_at"])
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_tracking_event(
+    *, event_type: str, recipient: str, reason: str, esp_name: str
+) -> None:
+    """An email service provider reports what became of a message sent to ``recipient``.
+
+    A bounce (or a rejection: the provider refused to send to the address) is a hard bounce:
+    recorded with its reason on the latest digest row of the address, and counted (the third in
+    a row suspends the subscriber). A complaint ("this is spam") unsubscribes at once. Other
+    events (delivered, opened...) are not kept.
+    """
+    subscriber = Subscriber.objects.filter(email=normalise_email(recipient)).first()
+    if subscriber is None:
+        return
+    if event_type == "complained":
+        subscriber_unsubscribe(subscriber=subscriber)
+        return
+    if event_type not in {"bounced", "rejected"}:
+        return
+    latest = (
+        OutboundEmail.objects.filter(kind=notifications.DIGEST, recipient=subscriber.email)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is not None:
+        latest.status = OutboundEmail.Status.FAILED
+        latest.error = f"bounced ({esp_name}): {reason}"[:2000]
+        latest.save(update_fields=["status", "error"])
+    subscriber_bounced(
+        subscriber_id=subscriber.pk, period=latest.occasion if latest is not None else ""
+    )

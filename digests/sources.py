@@ -46,15 +46,47 @@ class Fetch(Protocol):
 
 
 _sources: dict[str, Fetch] = {}
+_titles: dict[str, Any] = {}
+_content: dict[str, str | None] = {}
 
 
-def register(name: str, fetch: Fetch | Callable[..., list[Item]]) -> None:
-    """Add (or replace) a source of digest items."""
+def register(
+    name: str,
+    fetch: Fetch | Callable[..., list[Item]],
+    *,
+    title: Any = None,
+    content: str | None = None,
+) -> None:
+    """Add (or replace) a source of digest items; ``title`` heads its section in the digest (a
+    lazy translation); ``content`` is the name its model's changes are announced under
+    (``lists.cache.content_changed``): with it, subscribers alike may share one selection
+    while a run sends (``selectors.digest_items``), until the next change."""
     _sources[name] = fetch  # type: ignore[assignment]
+    _titles[name] = title or name
+    _content[name] = content
+
+
+def content_versions() -> tuple[str, ...] | None:
+    """The current versions of every source's content; None when one cannot be known (a source
+    without a content name, or the shared cache is down): then nothing is shared."""
+    from lists.cache import content_version
+
+    versions = []
+    for name in _sources:
+        content = _content.get(name)
+        version = content_version(content) if content else None
+        if version is None:
+            return None
+        versions.append(version)
+    return tuple(versions)
 
 
 def registered() -> dict[str, Fetch]:
     return dict(_sources)
+
+
+def titles() -> dict[str, Any]:
+    return dict(_titles)
 
 
 # --- Practices ------------------------------------------------------------------------------------

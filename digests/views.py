@@ -6,21 +6,36 @@ tampered or expired token gets a page that says so (400), never an error.
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.views import AuthenticatedRequest
 from cities.models import City
 
-from . import links, services
-from .forms import PreferencesForm, SubscribeForm
-from .models import Subscriber
+from . import links, notifications, selectors, services
+from .forms import PreferencesForm, PreviewForm, SubscribeForm
+from .models import DigestRun, Subscriber
+from .periods import Period
+from .permissions import staff_required
 
 
 def _invalid_link(request: HttpRequest, error: links.InvalidLink) -> HttpResponse:
@@ -125,3 +140,142 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "digests/unsubscribed.html", {"subscriber": subscriber})
     done = subscriber.status == Subscriber.Status.UNSUBSCRIBED
     return render(request, "digests/unsubscribe.html", {"subscriber": subscriber, "done": done})
+
+
+# --- Efus staff: runs, suspended subscribers, preview and test ------------------------------------
+
+
+@staff_required
+def runs(request: HttpRequest) -> HttpResponse:
+    """The recent runs: due, sent, skipped as empty, failed, suspended, duration, and the oldest
+    ledger row still pending."""
+    return render(request, "digests/runs.html", {"runs": selectors.recent_runs()})
+
+
+@staff_required
+def suspended(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "digests/suspended.html", {"suspended": selectors.suspended_subscribers()}
+    )
+
+
+@staff_required
+@require_POST
+def reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+    subscriber = get_object_or_404(Subscriber, pk=pk, status=Subscriber.Status.SUSPENDED)
+    services.subscriber_reinstate(subscriber=subscriber)
+    messages.success(request, _("%(email)s receives the digest again.") % {"email": subscriber})
+    return redirect("digests:suspended")
+
+
+@staff_required
+def preview(request: HttpRequest) -> HttpResponse:
+    """The next digest of any subscriber, as it would be sent now."""
+    form = PreviewForm(request.GET or None)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        subscriber = selectors.find_subscriber(form.cleaned_data["email"])
+        if subscriber is None:
+            form.add_error("email", _("No subscriber has this address."))
+        else:
+            context.update(subscriber=subscriber, preview=notifications.digest_preview(subscriber))
+    return render(request, "digests/preview.html", context)
+
+
+@staff_required
+@xframe_options_sameorigin
+@csp_update({"style-src": [UNSAFE_INLINE], "frame-ancestors": [SELF]})  # type: ignore[arg-type]
+def preview_html(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HTML part of a subscriber's next digest, shown in the preview page's frame (its CSS is
+    inlined, as in the email)."""
+    subscriber = get_object_or_404(Subscriber.objects.select_related("user", "city"), pk=pk)
+    return HttpResponse(notifications.digest_preview(subscriber).html)
+
+
+@staff_required
+@require_POST
+def send_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Send the staff member the digest this subscriber would get now; nothing changes for
+    the subscriber."""
+    subscriber = get_object_or_404(Subscriber, pk=pk)
+    services.digest_send_test(subscriber=subscriber, to=request.user)
+    messages.success(
+        request,
+        _("A test of this digest was sent to %(email)s.") % {"email": request.user.email},
+    )
+    return redirect(f"{reverse('digests:preview')}?{urlencode({'email': subscriber.email})}")
+
+
+# --- An email service provider's bounce and complaint webhooks ------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _tracking_views() -> dict[str, Any]:
+    """django-anymail's tracking webhook view of each provider, by the provider's name."""
+    from anymail import urls
+
+    return {
+        str(p.name).removesuffix("_tracking_webhook"): p.callback
+        for p in urls.urlpatterns
+        if str(p.name).endswith("_tracking_webhook")
+    }
+
+
+@csrf_exempt  # the provider posts without our cookie; it authenticates with the webhook secret
+def esp_tracking(request: HttpRequest, esp: str) -> HttpResponse:
+    """The provider's tracking webhook (django-anymail verifies and parses it, then sends the
+    ``tracking`` signal that ``digests.signals`` receives). Without ``ANYMAIL_WEBHOOK_SECRET``
+    there is none: 404, as for a provider anymail does not know."""
+    view = _tracking_views().get(esp)
+    if view is None or not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        raise Http404
+    response: HttpResponse = view(request)
+    return response
+
+
+# --- The public archive ---------------------------------------------------------------------------
+
+
+def archive(request: HttpRequest) -> HttpResponse:
+    return render(request, "digests/archive.html", {"runs": selectors.archived_runs()})
+
+
+def archive_week(request: HttpRequest, period: str) -> HttpResponse:
+    try:
+        chosen = Period.parse(period)
+    except ValueError:
+        raise Http404 from None
+    run = get_object_or_404(DigestRun, period=str(chosen), started_at__lte=timezone.now())
+    context = {"run": run, "period": chosen, "items": selectors.archive_items(chosen)}
+    return render(request, "digests/archive_week.html", context)
+
+
+class ArchiveFeed(Feed):
+    """RSS of the public archive: one entry a week."""
+
+    def title(self) -> str:
+        return _("PACTESUR weekly digest")
+
+    def link(self) -> str:
+        return reverse("digests:archive")
+
+    def description(self) -> str:
+        return _("What the cities of the network published each week, as the public digest.")
+
+    def items(self) -> list[DigestRun]:
+        return selectors.archived_runs()[:20]
+
+    def item_title(self, item: DigestRun) -> str:
+        period = Period.parse(item.period)
+        return _("PACTESUR digest, week %(week)s of %(year)s") % {
+            "week": period.week,
+            "year": period.year,
+        }
+
+    def item_description(self, item: DigestRun) -> str:
+        return _("The practices published in the week before %(date)s.") % {
+            "date": date_format(Period.parse(item.period).monday, "DATE_FORMAT")
+        }
+
+    def item_pubdate(self, item: DigestRun) -> dt.datetime:
+        return Period.parse(item.period).cutoff

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import reports, services
 from .models import Moderated, Revision, Status
 
 
@@ -90,6 +90,17 @@ DECISIONS = [
         label=_("Publish again"),
         edit_label=None,
         done=_("Published again: “%(item)s”. The author is told by email."),
+    ),
+    Decision(
+        name="dismiss_reports",
+        path="dismiss-reports",
+        service=reports.reports_dismiss,
+        applies=reports.has_open_reports,
+        label=_("Dismiss the reports"),
+        edit_label=None,
+        done=_("Reports dismissed: “%(item)s” is shown to its readers. The reporters are told."),
+        style="button-secondary",
+        needs_message=False,
     ),
 ]
 

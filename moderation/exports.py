@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat
 
-from .models import ModerationEvent, Revision
+from .models import ModerationEvent, Report, Revision
 
 
 def _item() -> dict[str, Any]:
@@ -26,7 +26,7 @@ def _item() -> dict[str, Any]:
 def moderation_section(user: Any) -> dict[str, list[Any]]:
     """What the audit log records the person doing (their events, with the messages they wrote;
     ``item`` is the item's label when the event was written) and the edits they proposed, with
-    the proposed values. Two queries, whatever their number."""
+    the proposed values, and the reports they made. Three queries, whatever their number."""
     events = (
         ModerationEvent.objects.filter(by=user)
         .order_by("at", "pk")
@@ -46,4 +46,9 @@ def moderation_section(user: Any) -> dict[str, list[Any]]:
         .order_by("created_at", "pk")
         .values("id", "status", "created_at", "updated_at", **_item(), proposed_values=F("data"))
     )
-    return {"events": list(events), "proposed_edits": list(revisions)}
+    reports = (
+        Report.objects.filter(by=user)
+        .order_by("created_at", "pk")
+        .values("id", "reason", "comment", "status", "created_at", "decided_at", **_item())
+    )
+    return {"events": list(events), "proposed_edits": list(revisions), "reports": list(reports)}

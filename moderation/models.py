@@ -19,6 +19,7 @@ and applied only when a moderator publishes it. An item is edited in place only 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -87,7 +88,7 @@ class Reach:
         """``visible_to``: what the reader may open (``None``: everything)."""
         if self.everything:
             return None
-        readable = Q(status=Status.PUBLISHED, visibility__in=self.tiers)
+        readable = Q(status=Status.PUBLISHED, visibility__in=self.tiers, hidden_at__isnull=True)
         if self.author_id is None:
             return readable
         own = Q(created_by_id=self.author_id)
@@ -107,14 +108,16 @@ class Reach:
     def listed(self) -> Q:
         """``listed_to``: what lists, home sections and related items show the reader. Published
         items only, in the reader's tiers, plus (``listed_city_id``) a coordinator's own city's:
-        a subset of ``readable``. Drafts, submitted items and a member's own unpublished work
-        are never listed (they have "My practices"); Efus staff list what a police reader does.
+        a subset of ``readable``. An item hidden after reports (``hidden_at``) is listed to
+        nobody, and opened only by its authors, its city's coordinators and staff. Drafts,
+        submitted items and a member's own unpublished work are never listed (they have "My
+        practices"); Efus staff list what a police reader does.
         Without the ``created_by`` OR, the list's query can walk an index in order."""
         tiers = tuple(Visibility.values) if self.everything else self.tiers
         listed = Q(visibility__in=tiers)
         if self.listed_city_id is not None:
             listed |= Q(city_id=self.listed_city_id)
-        return Q(status=Status.PUBLISHED) & listed
+        return Q(status=Status.PUBLISHED, hidden_at__isnull=True) & listed
 
     @property
     def listing_scope(self) -> str:
@@ -149,7 +152,13 @@ class ModeratedQuerySet(models.QuerySet):
     ``listed_to(user)`` (what lists show them), both read from the one ``Reach``."""
 
     def published(self) -> Self:
-        return self.filter(status=Status.PUBLISHED)
+        """Published and shown: not hidden after reports (``Moderated.hidden_at``)."""
+        return self.filter(status=Status.PUBLISHED, hidden_at__isnull=True)
+
+    def overdue(self, today: dt.date | None = None) -> Self:
+        """Published items whose review-by date has passed (``moderation.freshness``)."""
+        today = today or timezone.localdate()
+        return self.filter(status=Status.PUBLISHED, review_by__lt=today)
 
     def visible_to(self, user: Any) -> Self:
         readable = reach_of(user).readable()
@@ -203,7 +212,14 @@ class Moderated(models.Model):
     # Pending edits go with their item. The audit log does not: no GenericRelation to
     # ``ModerationEvent`` (deleting would cascade to it); ``ModerationEvent.objects.for_object``.
     revisions = GenericRelation("moderation.Revision")
+    reports = GenericRelation("moderation.Report")
     html = models.JSONField(_("rendered text"), default=dict, blank=True, editable=False)
+    # Hidden after reports (``moderation.reports``): readers neither list nor open it until a
+    # moderator dismisses the reports or unpublishes it. The one visibility rule reads it.
+    hidden_at = models.DateTimeField(_("hidden after reports"), null=True, blank=True)
+    # Freshness (``moderation.freshness``): when its city should check it is still current.
+    review_by = models.DateField(_("review by"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -308,9 +324,35 @@ class Revision(models.Model):
         return f"Revision of {self.content_type.model} #{self.object_id} ({self.status})"
 
 
+class ImmutableLog(Exception):
+    """The audit log is written once: its rows are never changed nor deleted."""
+
+
 class EventQuerySet(models.QuerySet["ModerationEvent"]):
     def for_object(self, obj: models.Model) -> EventQuerySet:
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+    def in_city(self, city_id: int) -> EventQuerySet:
+        """Events about items of this city (every registered model with a ``city``)."""
+        from . import registry
+
+        about = Q(pk__in=[])
+        for model in registry.all_models():
+            if any(f.name == "city" for f in model._meta.get_fields()):
+                items = model._default_manager.filter(city_id=city_id).values("pk")
+                about |= Q(
+                    content_type=ContentType.objects.get_for_model(model), object_id__in=items
+                )
+        return self.filter(about)
+
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableLog("The audit log's rows cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableLog("The audit log's rows cannot be deleted.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class ModerationEvent(models.Model):
@@ -331,6 +373,10 @@ class ModerationEvent(models.Model):
         REJECT_REVISION = "reject_revision", _("Edit rejected")
         UNPUBLISH = "unpublish", _("Unpublished")
         RESTORE = "restore", _("Restored")
+        HIDE = "hide", _("Hidden after reports")
+        DISMISS_REPORTS = "dismiss_reports", _("Reports dismissed")
+        MARK_CURRENT = "mark_current", _("Marked as still current")
+        SET_REVIEW_BY = "set_review_by", _("Review date set")
         ATTACHMENT_ADD = "attachment_add", _("Attachment added")
         ATTACHMENT_DELETE = "attachment_delete", _("Attachment deleted")
         DELETE = "delete", _("Deleted")
@@ -369,3 +415,79 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_label}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Written once: saving a row that exists raises ``ImmutableLog``."""
+        if not self._state.adding:
+            raise ImmutableLog("The audit log's rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableLog("The audit log's rows cannot be deleted.")
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def open(self) -> ReportQuerySet:
+        return self.filter(status=Report.Status.OPEN)
+
+    def for_object(self, obj: models.Model) -> ReportQuerySet:
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Report(models.Model):
+    """A member's report of a published item (``moderation.reports``). Its author is never shown
+    to the item's authors; moderators see the reasons, comments and cities."""
+
+    class Reason(models.TextChoices):
+        INACCURATE = "inaccurate", _("Inaccurate")
+        OUTDATED = "outdated", _("Outdated")
+        PERSONAL_DATA = "personal_data", _("Personal data")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DISMISSED = "dismissed", _("Dismissed")
+        UPHELD = "upheld", _("Item unpublished")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The reporter's city when they reported: the threshold counts cities.
+    city = models.ForeignKey(
+        "cities.City", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "by"],
+                condition=Q(status="open"),
+                name="report_one_open_per_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "dismissed", "upheld"]), name="report_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "status"], name="report_object_idx"),
+            models.Index(fields=["status", "created_at"], name="report_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of {self.content_type.model} #{self.object_id} ({self.reason})"

@@ -20,7 +20,7 @@ import rules
 from accounts.permissions import allowed
 from accounts.roles import coordinates, has_staff_powers, is_member
 
-from .models import Moderated, Revision, Status
+from .models import Moderated, ModerationEvent, Revision, Status
 
 
 @rules.predicate
@@ -50,8 +50,18 @@ def is_editable_in_place(user: Any, obj: Moderated) -> bool:
     return obj.is_editable_in_place
 
 
+@rules.predicate
+def is_shown_published(user: Any, obj: Moderated) -> bool:
+    """Published, and not hidden after reports."""
+    return obj.status == Status.PUBLISHED and obj.hidden_at is None
+
+
 rules.add_rule("moderation.moderate", has_staff_powers)
 rules.add_rule("moderation.view_log", has_staff_powers)
+# Any member reports a published item they did not write (``moderation.reports``).
+rules.add_rule("moderation.report", is_member & is_shown_published & ~is_author)
+# Its city's coordinators (and staff) keep an item current (``moderation.freshness``).
+rules.add_rule("moderation.review_item", coordinates_object_city | has_staff_powers)
 
 
 def rule_name(obj: Moderated | type[Moderated], verb: str) -> str:
@@ -62,13 +72,17 @@ def rule_name(obj: Moderated | type[Moderated], verb: str) -> str:
 
 def moderation_flags(user: Any, obj: Moderated) -> dict[str, Any]:
     """What an item's page may offer this user about its moderation (the view computes, the
-    template displays). One query at most: the open revision, for those who may see it.
+    template displays). One query at most: the history and the open revision, for those who see
+    the status.
 
     ``can_edit`` (in place, or by proposing an edit of a published item), ``can_submit``,
     ``can_moderate`` (the review page), ``show_status`` (the user may see the moderation state:
     authors, the city's coordinators, staff), ``open_revision`` (a pending edit or ``None``),
     ``moderator_message`` (the moderator's last message, while the item waits for its authors),
-    ``ask_coordinator`` (may edit the draft but not submit it: ask the coordinator).
+    ``ask_coordinator`` (may edit the draft but not submit it: ask the coordinator),
+    ``can_report`` (a member may report it), ``can_review`` (may mark it as still current and
+    set its review date), ``history`` (its audit events, newest first, for those who see the
+    status, else ``None``; ``moderation/includes/history.html``).
     """
     can_edit = allowed(rule_name(obj, "change"), user, obj)
     may_submit = allowed(rule_name(obj, "submit"), user, obj)
@@ -76,8 +90,18 @@ def moderation_flags(user: Any, obj: Moderated) -> dict[str, Any]:
     in_place = obj.is_editable_in_place
     show_status = bool(can_edit or can_moderate or may_submit or is_author(user, obj))
     revision: Revision | None = None
-    if show_status and obj.status == Status.PUBLISHED:
-        revision = Revision.objects.open_for(obj).select_related("created_by").first()
+    history: list[ModerationEvent] | None = None
+    if show_status:
+        # One query for both: the history, and the open revision (the newest event about an
+        # edit still open: every proposed edit is logged when it is made or replaced).
+        history = list(
+            ModerationEvent.objects.for_object(obj).select_related("by", "revision__created_by")
+        )
+        if obj.status == Status.PUBLISHED:
+            revision = next(
+                (e.revision for e in history if e.revision and e.revision.status in Revision.OPEN),
+                None,
+            )
     message = obj.moderation_message if show_status and in_place else ""
     if revision is not None and revision.status == Revision.Status.CHANGES_REQUESTED:
         message = obj.moderation_message
@@ -89,4 +113,8 @@ def moderation_flags(user: Any, obj: Moderated) -> dict[str, Any]:
         "open_revision": revision,
         "moderator_message": message,
         "ask_coordinator": bool(can_edit and in_place and not may_submit),
+        "can_report": allowed("moderation.report", user, obj),
+        "can_review": bool(obj.status == Status.PUBLISHED)
+        and allowed("moderation.review_item", user, obj),
+        "history": history,
     }

@@ -25,8 +25,10 @@ from accounts.permissions import allowed
 
 from . import notifications
 from .fields import serialize_fields, set_many_to_many, set_plain_fields, split_fields
-from .models import EDITABLE_IN_PLACE, Moderated, ModerationEvent, Revision, Status
+from .freshness import default_review_by
+from .models import EDITABLE_IN_PLACE, Moderated, ModerationEvent, Report, Revision, Status
 from .permissions import rule_name
+from .queue import waiting_count_changed
 from .versions import changes_since, read_token
 
 Action = ModerationEvent.Action
@@ -97,6 +99,7 @@ def _log(
         revision=revision,
     )
     notifications.moderation_event(event, obj)
+    waiting_count_changed()
     return event
 
 
@@ -298,8 +301,9 @@ def moderation_publish(
     now = timezone.now()
     if obj.status == Status.SUBMITTED:
         old = _set_status(
-            obj, Status.PUBLISHED, message="", published_at=obj.published_at or now, updated_at=now
-        )
+            obj, Status.PUBLISHED, message="", published_at=obj.published_at or now,
+            updated_at=now, review_by=obj.review_by or default_review_by(),
+        )  # fmt: skip
         obj.on_content_changed()
         _log(obj, action=Action.PUBLISH, by=by, from_status=old, to_status=Status.PUBLISHED,
              message=message)  # fmt: skip
@@ -391,8 +395,11 @@ def moderation_unpublish(
         revision.status = Revision.Status.REJECTED
         revision.updated_at = timezone.now()
         revision.save(update_fields=["status", "updated_at"])
-    _log(obj, action=Action.UNPUBLISH, by=by, from_status=old, to_status=obj.status,
-         message=message, revision=revision)  # fmt: skip
+    event = _log(obj, action=Action.UNPUBLISH, by=by, from_status=old, to_status=obj.status,
+                 message=message, revision=revision)  # fmt: skip
+    from .reports import close_reports
+
+    close_reports(obj, to=Report.Status.UPHELD, event=event)
     return obj
 
 
@@ -406,7 +413,10 @@ def moderation_restore(
         obj, by, version, is_unpublished, message=message,
         required=_("Say why the item is published again: the message is required."),
     )  # fmt: skip
-    old = _set_status(obj, Status.PUBLISHED, message="", updated_at=timezone.now())
+    old = _set_status(
+        obj, Status.PUBLISHED, message="", updated_at=timezone.now(),
+        review_by=obj.review_by or default_review_by(),
+    )  # fmt: skip
     obj.on_content_changed()
     _log(obj, action=Action.RESTORE, by=by, from_status=old, to_status=obj.status,
          message=message)  # fmt: skip
@@ -422,3 +432,4 @@ def moderation_delete(*, obj: Moderated, by: Any) -> None:
     _lock(obj)
     event_record(obj, action=Action.DELETE, by=by, from_status=obj.status)
     obj.delete()
+    waiting_count_changed()

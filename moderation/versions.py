@@ -1,11 +1,12 @@
 """The version a moderator decides on: what the review page showed, carried by the decision.
 
-The review page puts a token (``version_token``) in its decision form: for the item's status and
-each of its moderated values, and for its open revision (which one, its status, and each proposed
-value), a short digest. A decision recomputes them, with the item's row locked, and is refused if
-anything differs (``changes_since``): a coordinator who changed the proposed edit after the page
-was shown, another moderator who decided first, an edit of the item in the admin. The refusal
-says what changed, and the page shows the item as it is now.
+The review page puts a token (``version_token``) in its decision form: for the item's status,
+whether reports hide it, each of its moderated values, and for its open revision (which one,
+its status, and each proposed value), a short digest. A decision recomputes them, with the
+item's row locked, and is refused if anything differs (``changes_since``): a coordinator who
+changed the proposed edit after the page was shown, another moderator who decided first, an
+edit of the item in the admin, reports that hid it. The refusal says what changed, and the page
+shows the item as it is now.
 
 Digests rather than counters: nothing has to remember to count (the admin, a shell, a future
 service), and the refusal can name the fields that changed.
@@ -25,7 +26,7 @@ from .fields import current_values, serialize_fields
 from .models import Moderated, Revision, Status
 
 SALT = "moderation.version"
-STATUS, EDIT = "status", "edit"
+STATUS, EDIT, HIDDEN = "status", "edit", "hidden"
 
 
 def _digest(value: Any) -> str:
@@ -43,7 +44,7 @@ def version_of(obj: Moderated, revision: Revision | None) -> dict[str, str]:
     """What the moderator sees of the item and its open revision, as short digests: the item's
     values, and the values the item would have once the revision is published (a field the
     revision leaves out keeps the item's value)."""
-    version = {STATUS: obj.status}
+    version = {STATUS: obj.status, HIDDEN: "hidden" if obj.hidden_at else ""}
     values = serialize_fields(obj, current_values(obj))
     values["visibility"] = obj.visibility
     for name in _names(obj):
@@ -82,6 +83,12 @@ def changes_since(seen: dict[str, str], obj: Moderated, revision: Revision | Non
     changes: list[str] = []
     if seen.get(STATUS) != now[STATUS]:
         changes.append(_("its status is now “%(status)s”") % {"status": Status(obj.status).label})
+    if seen.get(HIDDEN, "") != now[HIDDEN]:
+        changes.append(
+            _("it is now hidden after members' reports")
+            if now[HIDDEN]
+            else _("its reports were decided: it is no longer hidden")
+        )
     item = [name for name in _names(obj) if seen.get(f"item.{name}") != now[f"item.{name}"]]
     if item:
         changes.append(_("in the item: %(fields)s") % {"fields": _labels(obj, item)})

@@ -1,38 +1,44 @@
 """The moderation pages, generic over the models in ``moderation.registry``: the queue, the review
-page with its decisions, and the audit log. Efus staff with MFA only; anyone else gets a 404."""
+page with its decisions, and the audit log with its CSV export (Efus staff with MFA only; anyone
+else gets a 404); and what readers do on an item's page: report it (members), keep it current
+(its city's coordinators)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+import csv
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts.permissions import allowed
+from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
 
 from . import registry
 from .decisions import BY_NAME, available
 from .diff import describe_changes
 from .filters import EventFilter
-from .forms import DecisionForm
-from .models import ModerationEvent, Revision, Status
+from .forms import DecisionForm, QueueFilterForm, ReportForm, ReviewByForm
+from .freshness import freshness_mark_current, freshness_set_review_by
+from .models import ModerationEvent, Report, Revision, Status
+from .queue import TABS, QueueFilters, queue_rows, related
+from .reports import report_create
 from .services import StaleVersion
 from .versions import version_token
 
 LOG_PER_PAGE = 50
-# Relations a queue row or a review page shows, selected when the model has them.
-RELATED = ("city", "body", "created_by")
 
 
 def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -55,68 +61,46 @@ def _model(label: str) -> type[models.Model]:
     return model
 
 
-def _related(model: type[models.Model]) -> list[str]:
-    relations = {f.name for f in model._meta.get_fields() if f.many_to_one}
-    return [name for name in RELATED if name in relations]
-
-
 def _object(label: str, pk: int) -> Any:
     model = _model(label)
-    return get_object_or_404(model._default_manager.select_related(*_related(model)), pk=pk)
+    return get_object_or_404(model._default_manager.select_related(*related(model)), pk=pk)
 
 
 # --- The queue --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    kind: str  # "new" or "edit"
-    label: str
-    obj: Any
-    author: Any
-    submitted_at: datetime | None
-
-    @property
-    def city(self) -> Any:
-        return getattr(self.obj, "city", None)
-
-
-def queue_rows() -> list[QueueRow]:
-    """Items awaiting review, oldest first: submitted items and published items with a submitted
-    revision. Three queries per registered model, whatever the number of items."""
-    rows: list[QueueRow] = []
-    model: Any
-    for model in registry.all_models():
-        label = model._meta.label_lower
-        related = _related(model)
-        for obj in model._default_manager.filter(status=Status.SUBMITTED).select_related(*related):
-            rows.append(QueueRow("new", label, obj, obj.created_by, obj.submitted_at))
-        revisions = (
-            Revision.objects.open_for(model)
-            .waiting()
-            .select_related("created_by")
-            .prefetch_related(
-                GenericPrefetch("content_object", [model._default_manager.select_related(*related)])
-            )
-        )
-        for revision in revisions:
-            if revision.content_object is not None:
-                rows.append(
-                    QueueRow(
-                        "edit",
-                        label,
-                        revision.content_object,
-                        revision.created_by,
-                        revision.updated_at,
-                    )
-                )
-    return sorted(rows, key=lambda r: (r.submitted_at is None, r.submitted_at or datetime.min))
-
-
 @require_GET
 @moderator_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "moderation/queue.html", {"rows": queue_rows()})
+    """The queue's tabs (``moderation.queue``), filtered by type, city and age."""
+    tab = request.GET.get("tab", "waiting")
+    if tab not in TABS:
+        tab = "waiting"
+    form = QueueFilterForm(request.GET)
+    filters = QueueFilters()
+    if form.is_valid():
+        city = form.cleaned_data["city"]
+        age = form.cleaned_data["age"]
+        filters = QueueFilters(
+            label=form.cleaned_data["type"] or "",
+            city_id=city.pk if city else None,
+            older_than_days=int(age) if age else None,
+        )
+    rows = queue_rows(tab, filters)
+    query = request.GET.copy()
+    query.pop("tab", None)
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "rows": rows,
+            "tab": tab,
+            "tabs": [(name, label) for name, label in TABS.items()],
+            "form": form,
+            "query": query.urlencode(),
+            "registered": {m._meta.label_lower for m in registry.all_models()},
+        },
+    )
 
 
 # --- Review and decisions ---------------------------------------------------------------------
@@ -139,7 +123,9 @@ def _review_context(
         version = version_token(obj, revision)
         form = DecisionForm(initial={"version": version, "message": message})
     taken_down = next((e for e in events if e.action == ModerationEvent.Action.UNPUBLISH), None)
+    reports = list(Report.objects.open().for_object(obj).select_related("by", "city"))
     return {
+        "reports": reports,
         "label": label,
         "object": obj,
         "verbose_name": model._meta.verbose_name,
@@ -204,14 +190,19 @@ def decide(request: HttpRequest, label: str, pk: int, decision: str) -> HttpResp
 # --- The audit log ----------------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-def log(request: HttpRequest) -> HttpResponse:
-    """Every moderation transition, newest first, filterable by action and by item type."""
+def _log_filter(request: HttpRequest) -> EventFilter:
     if not allowed("moderation.view_log", request.user):
         raise Http404
     events = ModerationEvent.objects.select_related("by", "content_type", "revision")
-    filterset = EventFilter(request.GET, queryset=events)
+    return EventFilter(request.GET, queryset=events)
+
+
+@require_GET
+@login_required
+def log(request: HttpRequest) -> HttpResponse:
+    """Every moderation transition, newest first, filterable by type, city, moderator, action
+    and date; the same filters give the CSV export."""
+    filterset = _log_filter(request)
     page = Paginator(filterset.qs, LOG_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -227,3 +218,141 @@ def log(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+LOG_COLUMNS = ["at", "item_type", "item_id", "item", "action", "from", "to", "by", "message"]
+
+
+def streamed_csv(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, filename: str, excel: bool = False
+) -> StreamingHttpResponse:
+    """A CSV download, streamed row by row (``pactesur.spreadsheets``: safe cells, and a byte
+    order mark for Excel), as the practices' export is."""
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(Echo())
+        yield (BOM if excel else "") + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@require_safe
+@login_required
+def log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered log as CSV (``lists.csv``), streamed; ``excel=1`` for Excel."""
+    filterset = _log_filter(request)
+    filename = f"pactesur-moderation-log-{timezone.localdate():%Y-%m-%d}.csv"
+    if request.method == "HEAD":
+        return streamed_csv(LOG_COLUMNS, [], filename=filename)
+    events = filterset.qs.iterator(chunk_size=1000) if filterset.is_valid() else []
+    rows = (
+        [
+            e.at.isoformat(),
+            f"{e.content_type.app_label}.{e.content_type.model}",
+            e.object_id,
+            e.object_label,
+            e.action,
+            e.from_status,
+            e.to_status,
+            e.by.email if e.by else "",
+            e.message,
+        ]
+        for e in events
+    )
+    return streamed_csv(LOG_COLUMNS, rows, filename=filename, excel=request.GET.get("excel") == "1")
+
+
+# --- Readers: reports and freshness -------------------------------------------------------------
+
+
+def _readable(request: HttpRequest, label: str, pk: int) -> Any:
+    """The item if the user may open it (the one visibility rule), else 404."""
+    model = _model(label)
+    manager: Any = model._default_manager
+    return get_object_or_404(manager.visible_to(request.user), pk=pk)
+
+
+def _back(obj: Any) -> HttpResponse:
+    url = getattr(obj, "get_absolute_url", None)
+    return redirect(url() if url else "cities:home")
+
+
+@require_POST
+@login_required
+def report(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """A member reports a published item (``moderation.reports``); the form is on the item's
+    page (``moderation/includes/item_desk.html``), and shown again here when it has errors."""
+    obj = _readable(request, label, pk)
+    if not allowed("moderation.report", request.user, obj):
+        raise Http404
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        try:
+            report_create(
+                obj=obj,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you: your report was sent to the Efus moderators."))
+            return _back(obj)
+    status = 429 if form.has_error(NON_FIELD_ERRORS, "rate") else 400
+    return render(
+        request,
+        "moderation/report_form.html",
+        {"object": obj, "label": label, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def mark_current(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """Its city's coordinator says a published item is still current (``moderation.freshness``)."""
+    obj = _readable(request, label, pk)
+    if not allowed("moderation.review_item", request.user, obj):
+        raise Http404
+    try:
+        freshness_mark_current(obj=obj, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Marked as still current. Next review by %(date)s.")
+            % {"date": date_format(obj.review_by)},
+        )
+    return _back(obj)
+
+
+@require_POST
+@login_required
+def set_review_by(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """Its city's coordinator sets the date by which a published item should be reviewed."""
+    obj = _readable(request, label, pk)
+    if not allowed("moderation.review_item", request.user, obj):
+        raise Http404
+    form = ReviewByForm(request.POST)
+    if form.is_valid():
+        try:
+            freshness_set_review_by(
+                obj=obj, by=request.user, review_by=form.cleaned_data["review_by"]
+            )
+        except ValidationError as exc:
+            form.add_error("review_by", exc)
+    if form.errors:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(
+            request, _("Review date set to %(date)s.") % {"date": date_format(obj.review_by)}
+        )
+    return _back(obj)

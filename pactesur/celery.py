@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pactesur.settings")
@@ -23,6 +24,15 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The digest, every Monday at 08:00 in the app's time zone (CELERY_TIMEZONE, Europe/Paris:
+    # crontab follows its daylight saving time); monthly subscribers get theirs on the first
+    # Monday of the month (digests/services.py). The task only queues the ledger rows; a run
+    # that beat could not start within 6 hours is left to `manage.py send_digest`.
+    "weekly-digest": {
+        "task": "digests.tasks.run_digest",
+        "schedule": crontab(minute="0", hour="8", day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
     # Digest subscriptions not confirmed within 7 days are forgotten (digests/services.py).
     "forget-unconfirmed-subscribers": {
         "task": "digests.tasks.forget_unconfirmed",
@@ -35,6 +45,25 @@ app.conf.beat_schedule = {
         "task": "exchanges.tasks.send_reminders",
         "schedule": 3600.0,
         "options": {"expires": 3000},
+    },
+    # The moderators' morning email, at 09:00 in CELERY_TIMEZONE (Europe/Paris); the outbox's
+    # key makes it once a day even if beat sends the task twice (moderation/notifications.py).
+    "moderation-daily-summary": {
+        "task": "moderation.tasks.send_daily_summary",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 3 * 3600},
+    },
+    # The waiting count in staff's navigation (moderation/queue.py), should the cache lose it.
+    "moderation-waiting-count": {
+        "task": "moderation.tasks.refresh_waiting_count",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Each coordinator's overdue items, on the 1st of the month (moderation/freshness.py).
+    "moderation-overdue-reminders": {
+        "task": "moderation.tasks.send_overdue_reminders",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+        "options": {"expires": 12 * 3600},
     },
 }
 

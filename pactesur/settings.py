@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "csp",
+    "anymail",
     "cities",
     "accounts",
     "moderation",
@@ -200,6 +201,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PACTESUR <no-reply@p
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Seconds an SMTP connection or command may take; a slower server is retried later.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The mailto of the digest's List-Unsubscribe header (a mailbox Efus staff read); empty:
+# unsubscribe@ the domain of DEFAULT_FROM_EMAIL.
+DIGEST_UNSUBSCRIBE_EMAIL = env.str("DIGEST_UNSUBSCRIBE_EMAIL", default="")
+# An email service provider's bounce and complaint webhooks (django-anymail): the secret the
+# provider sends as basic auth, "user:password". Empty: the webhooks refuse every call.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 
 # --- Authentication (django-allauth, MFA) -----------------------------------------------------
 

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import (
     MODERATOR,
     OPERATOR,
     city_people,
+    demo_email,
     ensure_coordinator,
     ensure_membership,
     ensure_totp,
@@ -29,11 +31,12 @@ from accounts.demo import (
 )
 from accounts.models import User
 from cities.models import Body, City, Theme
-from moderation.models import Status, Visibility
+from moderation.models import ModerationEvent, Report, Status, Visibility
+from moderation.reports import report_create
 from moderation.services import moderation_publish, moderation_request_changes, moderation_submit
 
 from .models import Adoption, Practice
-from .services import adoption_create, practice_create
+from .services import adoption_create, practice_create, practice_update
 
 DEMO_NOTE = "**Demo content:** an illustration written for the platform's demonstration."
 
@@ -694,3 +697,42 @@ def seed(*, counts: dict[str, Any], stdout: Any) -> None:
         f"  practices: {created} created, {adopted} adoptions recorded "
         "(the others were already there)"
     )
+    stdout.write(f"  moderators' desk: {_desk(cities, author)}")
+
+
+def _desk(cities: list[str], author: Any) -> str:
+    """What an Efus moderator finds on the desk besides the submitted practices: an edit of a
+    published practice waiting, a practice reported by members of two other cities (hidden until
+    a moderator decides), and one past its review date. Safe to re-run: each is made once."""
+    published = list(
+        Practice.objects.filter(is_demo=True, status=Status.PUBLISHED, city__slug__in=cities)
+        .select_related("city")
+        .order_by("published_at", "pk")[:3]
+    )
+    if len(published) < 3:
+        return "not enough published practices"
+    edited, reported, overdue = published
+    done = []
+    if not ModerationEvent.objects.for_object(edited).filter(action="revise").exists():
+        practice_update(
+            practice=edited,
+            by=author(edited.city.slug),
+            data={"summary": f"{edited.summary}\n\nUpdated: the scheme now runs all year."},
+        )
+        done.append(f"an edit of “{edited}”")
+    if not Report.objects.for_object(reported).exists():
+        others = [slug for slug in cities if slug != reported.city.slug][:2]
+        emails = [demo_email(f"officer{i}.{slug}") for i in (1, 2) for slug in others][:3]
+        reporters = User.objects.filter(email__in=emails, is_active=True)
+        reasons = [Report.Reason.OUTDATED, Report.Reason.INACCURATE, Report.Reason.OUTDATED]
+        for reporter, reason in zip(reporters, reasons, strict=False):
+            if reporter.is_member:
+                report_create(obj=reported, by=reporter, reason=reason, comment="Demo report.")
+        done.append(f"reports of “{reported}”")
+    today = timezone.localdate()
+    # Published today by the demo: its review date is set back, as if 18 months had passed.
+    if Practice.objects.filter(pk=overdue.pk, review_by__gte=today).update(
+        review_by=today - dt.timedelta(days=30)
+    ):
+        done.append(f"“{overdue}” past its review date")
+    return ", ".join(done) or "already there"

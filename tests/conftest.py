@@ -237,6 +237,15 @@ def site_tour(db) -> Tour:
         outcome_note="Adapted for the Christmas market.", created_by=madrid_coordinator,
     )  # fmt: skip
 
+    # The desk: a reported practice (in the Reported tab) and one past its review date.
+    from moderation.reports import report_create
+
+    reported = practice(madrid_coordinator, "Reported: tram stop lighting")
+    moderation.moderation_submit(obj=reported, by=madrid_coordinator)
+    moderation.moderation_publish(obj=reported, by=moderator)
+    report_create(obj=reported, by=officer, reason="outdated", comment="Replaced in 2024.")
+    type(published).objects.filter(pk=published.pk).update(review_by=datetime.date(2020, 1, 1))
+
     def review(p):
         return reverse("moderation:review", args=["practices.practice", p.pk])
 
@@ -251,6 +260,16 @@ def site_tour(db) -> Tour:
     )  # fmt: skip
     reader.themes.set(Theme.objects.filter(slug__in=["major-events", "safe-nightlife"]))
     newcomer = Subscriber.objects.create(email="nouveau@example.org", requested_at=now)
+    # The digest's sending side: a past run, a suspended address (the staff pages, the archive).
+    from digests.models import DigestRun
+    from digests.periods import Period
+
+    week = Period.current()
+    DigestRun.objects.create(period=str(week), started_at=week.cutoff, due=2)
+    Subscriber.objects.create(
+        email="gone@example.org", status=Subscriber.Status.SUSPENDED, requested_at=now,
+        confirmed_at=now, hard_bounces=3, suspended_at=now,
+    )  # fmt: skip
 
     # Exchanges: a public Madrid offer with dates, a Nice officer's application in every step
     # they see (submitted, and completed with a report waiting for approval).
@@ -327,6 +346,8 @@ def site_tour(db) -> Tour:
             links.path(newcomer, "confirm"),
             links.path(reader, "preferences"),
             links.path(reader, "unsubscribe"),
+            reverse("digests:archive"),
+            reverse("digests:archive_week", args=[str(week)]),
         ],
         "member": [
             *public_pages,
@@ -351,6 +372,7 @@ def site_tour(db) -> Tour:
             reverse("practices:edit", args=[returned.pk]),
             taken_down.get_absolute_url(),
             from_madrid.get_absolute_url(),
+            reported.get_absolute_url(),
             reverse("practices:adopt", args=[from_madrid.pk]),
             reverse("mfa_index"),
             reverse("exchanges:city"),
@@ -368,7 +390,15 @@ def site_tour(db) -> Tour:
             review(submitted),
             review(returned),
             review(taken_down),
+            reverse("moderation:queue") + "?tab=reported",
+            reverse("moderation:queue") + "?tab=overdue&city=nice",
+            reverse("moderation:queue") + "?tab=decided",
+            review(reported),
             reverse("moderation:log"),
+            reverse("digests:runs"),
+            reverse("digests:suspended"),
+            reverse("digests:preview") + "?email=lecteur@example.org",
+            reverse("moderation:log") + "?city=nice&action=publish",
             reverse("accounts:members"),
             reverse("accounts:members") + "?city=nice",
             submitted.get_absolute_url(),

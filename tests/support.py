@@ -10,7 +10,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,56 @@ def settings_variables() -> set[str]:
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     }
+
+
+# --- Celery processes (a real worker on the test database) ---------------------------------------
+
+CELERY = str(Path(sys.executable).with_name("celery"))
+WORKER_OPTIONS = ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info"]
+
+
+def worker_environment(broker_url: str, smtp_port: int, var_dir: Path, **extra: str) -> dict:
+    """The environment of a Celery process on the test database (PostgreSQL), with ``broker_url``
+    as its broker and sending to an SMTP server on the loopback at ``smtp_port``."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CACHE_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="pactesur.settings",
+        CELERY_BROKER_URL=broker_url,
+        PYTHONUNBUFFERED="1",
+        DATABASE_URL=(
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        VAR_DIR=str(var_dir),
+        **extra,
+    )
+    return env
+
+
+@contextmanager
+def celery_process(args: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen]:
+    """``celery -A pactesur <args>`` in a session of its own (its pool's children with it),
+    stopped (SIGTERM, then SIGKILL) when the block ends."""
+    with log.open("a") as out:
+        proc = subprocess.Popen(
+            [CELERY, "-A", "pactesur", *args],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()

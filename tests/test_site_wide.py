@@ -122,9 +122,15 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
             from exchanges.calendar import feed_token
 
             values[param] = feed_token(world["staff"])
+        elif param == "pk" and name and name.startswith("digests:"):
+            values[param] = world["subscriber"].pk
         elif param == "pk":
             membership = name and name.startswith("accounts:")
             values[param] = world["membership"].pk if membership else practice.pk
+        elif param == "period":  # a digest's week (digests.periods)
+            values[param] = "2026-W49"
+        elif param == "esp":  # an email service provider (digests: bounce webhooks)
+            values[param] = "postmark"
         elif param == "attachment_pk":
             values[param] = attachment.pk
         elif param == "slug":

@@ -340,6 +340,63 @@ def test_a_kind_adds_headers_and_may_cancel_at_send_time(mailoutbox):
     assert stale.status == OutboundEmail.Status.CANCELLED
 
 
+def test_a_kind_hears_each_outcome_in_the_commit_that_records_it(mailoutbox, smtp_sink):
+    heard = []
+
+    def finished(email, status, error):
+        row = OutboundEmail.objects.get(pk=email.pk)
+        heard.append((email.recipient, status, row.status, email.context["email"], error[:3]))
+
+    emails.register("test", finished=finished)
+    smtp_sink.refuse["refused@example.org"] = "550 5.1.1 No such user"
+    try:
+        rows = [_queue("sent@example.org"), _queue("refused@example.org")]
+        send_emails.apply(args=[[r.pk for r in rows]])
+        send_emails.apply(args=[[r.pk for r in rows]])  # again: nothing more to hear
+    finally:
+        emails._kinds.pop("test")
+    assert heard == [
+        # the row's new status, read in the same transaction; the context as it was queued
+        ("sent@example.org", "sent", "sent", "sent@example.org", ""),
+        ("refused@example.org", "failed", "failed", "refused@example.org", "550"),
+    ]
+
+
+def test_many_emails_are_queued_at_once_and_those_queued_already_are_skipped(
+    member, mailoutbox, django_capture_on_commit_callbacks
+):
+    first = emails.Outgoing(to="one@example.org", about=member, occasion="w1", language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = emails.queue_many(
+            "test",
+            [first, emails.Outgoing(to=" Two@Example.org", occasion="w1", language="en")],
+            template="account/email/unknown_account",
+        )
+    assert len(ids) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == ["one@example.org", "two@example.org"]
+    row = OutboundEmail.objects.get(recipient="one@example.org")
+    assert (row.about, row.occasion, row.language) == (f"accounts.user:{member.pk}", "w1", "fr")
+    again = emails.queue_many("test", [first], template="account/email/unknown_account")
+    assert again == [] and OutboundEmail.objects.count() == 2
+    with emails.muted():
+        assert emails.queue_many("test", [emails.Outgoing(to="x@example.org")]) == []
+
+
+def test_a_style_element_of_an_html_email_is_inlined(settings, tmp_path):
+    (tmp_path / "emails").mkdir()
+    for name, body in {
+        "styled_subject.txt": "Hi",
+        "styled.txt": "Hi",
+        "styled.html": "<html><head><style>h1 { color: red }</style></head>"
+        "<body><h1>Hi</h1></body></html>",
+    }.items():
+        (tmp_path / "emails" / name).write_text(body)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    _, _, html = emails.render_email("styled", {})
+    assert '<h1 style="color: red;">Hi</h1>' in html
+    assert "<style>" not in html
+
+
 def test_the_sweep_sends_a_row_whose_hand_over_to_the_broker_failed(
     mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -4,12 +4,16 @@ an account."""
 
 import pytest
 
+from accounts.models import OutboundEmail
 from digests import links
-from digests.models import Subscriber
+from digests.models import DigestRun, Subscriber
+from digests.periods import Period
 from tests.digests.factories import SubscriberFactory, pending
 from tests.matrix import ROLES, Case, matrix_params, run_case
 
 EVERYONE = dict.fromkeys(ROLES, 200)
+STAFF_ONLY = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "efus_staff": 200}
+STAFF_REDIRECTED = {**STAFF_ONLY, "efus_staff": 302}
 EVERYONE_REDIRECTED = dict.fromkeys(ROLES, 302)
 SIGNED_IN_REDIRECTED = {**EVERYONE_REDIRECTED, "anonymous": "login"}
 
@@ -36,7 +40,59 @@ def exists(**filters):
     return state
 
 
+def subscriber(status="confirmed"):
+    def kwargs(request):
+        return {"pk": SubscriberFactory(email="reader@example.org", status=status).pk}
+
+    return kwargs
+
+
+def week(request):
+    DigestRun.objects.create(period="2026-W49", started_at=Period.parse("2026-W49").cutoff)
+    return {"period": "2026-W49"}
+
+
+def queued_test_digests(request, kwargs, user):
+    return OutboundEmail.objects.filter(kind="digest_test").count()
+
+
+def esp(request):
+    return {"esp": "postmark"}
+
+
+NOBODY = dict.fromkeys(ROLES, 404)
+
 CASES = [
+    # Without ANYMAIL_WEBHOOK_SECRET (as here) there is no webhook (test_staff.py sets one).
+    Case("digests:esp_tracking", NOBODY, kwargs=esp),
+    Case(
+        "digests:esp_tracking",
+        NOBODY,
+        method="post",
+        kwargs=esp,
+        state=lambda request, kwargs, user: Subscriber.objects.filter(status="suspended").count(),
+    ),
+    Case("digests:archive", EVERYONE),
+    Case("digests:archive_week", EVERYONE, kwargs=week),
+    Case("digests:archive_feed", EVERYONE),
+    Case("digests:runs", STAFF_ONLY),
+    Case("digests:suspended", STAFF_ONLY),
+    Case(
+        "digests:reinstate",
+        STAFF_REDIRECTED,
+        method="post",
+        kwargs=subscriber("suspended"),
+        state=exists(status="suspended"),
+    ),
+    Case("digests:preview", STAFF_ONLY),
+    Case("digests:preview_html", STAFF_ONLY, kwargs=subscriber()),
+    Case(
+        "digests:send_test",
+        STAFF_REDIRECTED,
+        method="post",
+        kwargs=subscriber(),
+        state=queued_test_digests,
+    ),
     Case("digests:subscribe", EVERYONE),
     Case(
         "digests:subscribe",

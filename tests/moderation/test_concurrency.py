@@ -195,3 +195,30 @@ def test_an_edit_proposed_while_the_moderator_publishes_is_never_published_unsee
     else:
         assert practice.title == "Drone drills at night"
     assert Revision.objects.open_for(practice).get().data["visibility"] == Visibility.PUBLIC
+
+
+def test_dismissing_reports_and_unpublishing_at_once(slow_decisions, moderators, member):
+    """One moderator dismisses the reports that hid an item while another unpublishes it, both
+    from the same page: one wins, the other is told the item changed."""
+    from moderation.models import Report
+    from moderation.reports import report_create, reports_dismiss
+
+    practice = PracticeFactory()
+    report_create(obj=practice, by=member, reason="personal_data")
+    version = version_token(fresh(practice), None)
+    results = at_once(
+        lambda: reports_dismiss(obj=fresh(practice), by=moderators[0], version=version),
+        lambda: moderation_unpublish(
+            obj=fresh(practice), by=moderators[1], message="A name.", version=version
+        ),
+    )
+    won_once(results)
+    closed = set(Report.objects.values_list("status", flat=True))
+    practice.refresh_from_db()
+    assert practice.hidden_at is None
+    if practice.status == Status.UNPUBLISHED:
+        assert closed == {Report.Status.UPHELD}
+    else:
+        assert closed == {Report.Status.DISMISSED}
+    decisions = ModerationEvent.objects.for_object(practice).exclude(action="hide")
+    assert decisions.count() == 1

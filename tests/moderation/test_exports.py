@@ -40,11 +40,27 @@ def test_personal_export_lists_my_moderation_events_and_proposed_edits(
     assert section["proposed_edits"] == []
 
 
-def test_moderation_section_costs_two_queries(django_assert_num_queries, coordinator):
+def test_personal_export_lists_my_reports(client, member):
+    from moderation.reports import report_create
+
+    practice = PracticeFactory(title="Reported")
+    report_create(obj=practice, by=member, reason="outdated", comment="Ended in 2023.")
+    client.force_login(member)
+    [report] = json.loads(client.get(reverse("accounts:export")).content)["moderation"]["reports"]
+    assert (report["item_type"], report["item_id"], report["reason"], report["comment"]) == (
+        "practices.practice", practice.pk, "outdated", "Ended in 2023."
+    )  # fmt: skip
+
+
+def test_moderation_section_costs_three_queries(django_assert_num_queries, coordinator):
     from moderation.exports import moderation_section
+    from moderation.reports import report_create
 
     published = PracticeFactory()
     for _ in range(3):
         revision_propose(obj=published, by=coordinator, data={"title": "Again"})
-    with django_assert_num_queries(2):
+    for _ in range(2):
+        report_create(obj=PracticeFactory(), by=coordinator, reason="other")
+    # the events, the proposed edits, the reports
+    with django_assert_num_queries(3):
         moderation_section(coordinator)

@@ -51,11 +51,28 @@ def test_demo_practices_go_through_moderation_and_are_marked():
     assert barriers.created_by.email == "coordinator.liege@demo.example.org"
     assert barriers.themes.filter(slug="major-events").exists()
     events = ModerationEvent.objects.for_object(barriers)
-    assert sorted(events.values_list("action", flat=True)) == ["publish", "submit"]
+    # Published first, it is also the practice whose edit waits on the moderators' desk.
+    assert sorted(events.values_list("action", flat=True)) == ["publish", "revise", "submit"]
     assert events.get(action="publish").by.email == "moderator@demo.example.org"
     assert Adoption.objects.filter(practice=barriers, city__slug="madrid").exists()
     gdansk = practices.get(city__slug="gdansk")
     assert "remove the volunteers' names" in gdansk.moderation_message
+
+
+def test_the_moderators_desk_holds_a_new_an_edited_a_reported_and_an_overdue_practice():
+    from django.core.management import call_command
+
+    from moderation.queue import queue_rows
+
+    call_command("seed_demo", stdout=io.StringIO())  # people of the default cities, practices
+    kinds = [row.kind for tab in ("waiting", "reported", "overdue") for row in queue_rows(tab)]
+    assert {"new", "edit", "reported", "overdue"} <= set(kinds)
+    reported = next(row.obj for row in queue_rows("reported"))
+    assert reported.hidden_at is not None  # three reports from two other cities
+    call_command("seed_demo", stdout=io.StringIO())  # again: nothing more
+    assert [row.kind for tab in ("waiting", "reported", "overdue") for row in queue_rows(tab)] == (
+        kinds
+    )
 
 
 def test_only_the_chosen_cities_get_practices_and_people():

@@ -55,8 +55,9 @@ DETAIL_RENDERED = (
     + 1  # other practices of its city and related ones, in one query (kept per scope)
 )
 DETAIL_SERVED = 1  # the practice: whether this reader may see it
-# practice_flags: the pending edit, for those who see the status (its city's coordinator, Efus
-# staff); or whether their city adopted it already, for other cities' coordinators.
+# practice_flags: its history with the pending edit (one query), for those who see the status (its
+# city's coordinator, Efus staff); or whether their city adopted it already, for other cities'
+# coordinators.
 FLAGS = {
     "coordinator": 1,
     "other_coordinator": 1,

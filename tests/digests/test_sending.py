@@ -1,0 +1,291 @@
+"""The digest email: what it carries, for whom, its parts and headers, and that each subscriber
+gets exactly one per period (the ledger is the outbox: kind "digest", subscriber, period)."""
+
+import datetime as dt
+import email
+import re
+from email.policy import default
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+
+from accounts import emails
+from accounts.models import OutboundEmail
+from accounts.tasks import send_emails
+from cities.models import Theme
+from digests import links, services
+from digests.models import DigestRun, Subscriber
+from digests.periods import Period
+from digests.tasks import run_digest
+from moderation.models import Status, Visibility
+from tests.digests.factories import SubscriberFactory
+from tests.practices.factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = Period.parse("2026-W49")  # Monday 30 November 2026, 08:00 in Paris
+CUTOFF = PERIOD.cutoff
+LAST = PERIOD.previous().cutoff
+AFTER = CUTOFF + dt.timedelta(minutes=1)
+
+
+def _subscriber(**kwargs):
+    kwargs.setdefault("confirmed_at", LAST - dt.timedelta(days=30))
+    kwargs.setdefault("last_digest_at", LAST)
+    return SubscriberFactory(**kwargs)
+
+
+def _practice(title, *, days_before=1, **kwargs):
+    return PracticeFactory(
+        title=title, published_at=CUTOFF - dt.timedelta(days=days_before), **kwargs
+    )
+
+
+def _run(period=PERIOD, **kwargs):
+    """The run, its commit, and the batches it hands over (in-process, as without a broker)."""
+    with (
+        time_machine.travel(period.cutoff + dt.timedelta(minutes=1), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        return services.digest_run(period=period, **kwargs)
+
+
+def _digests_to(address):
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def _parts(message):
+    """The parsed message as a mail client reads it, with its text and HTML parts."""
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=default)
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    return parsed, text, html
+
+
+def test_a_subscriber_gets_one_digest_with_text_html_and_one_click_headers(client):
+    _practice(
+        "Night mediators", summary="Mediators patrol the bar streets.", original_language="en"
+    )
+    subscriber = _subscriber(email="reader@example.org", language="en")
+    result = _run()
+    assert (result.due, result.queued) == (1, 1)
+    [message] = mail.outbox
+    parsed, text, html = _parts(message)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert parsed["Subject"] == "[PACTESUR] PACTESUR digest: 1 new item"
+    assert "Night mediators" in text and "Mediators patrol the bar streets." in text
+    assert "Night mediators" in html and "Mediators patrol the bar streets." in html
+    # Accessible HTML: the language, real headings, and CSS inlined into the elements.
+    assert '<html lang="en">' in html
+    assert re.search(r"<h1[^>]*>PACTESUR digest</h1>", html)
+    assert re.search(r"<h2[^>]*>New practices</h2>", html)
+    assert re.search(r'<h3 style="[^"]*font-size: ?17px', html)
+    # RFC 8058 and RFC 2369.
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    https_url, mailto = re.findall(r"<([^>]+)>", parsed["List-Unsubscribe"])
+    assert mailto.startswith("mailto:unsubscribe@")
+    # The header's link unsubscribes with one POST, without a session or CSRF token.
+    assert client.post(urlsplit(https_url).path).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    # Every link of the email leads to a page of the site.
+    for url in set(re.findall(r'href="([^"]+)"', html)) | set(re.findall(r"http\S+", text)):
+        assert url.startswith("http://testserver/"), url
+        resolve(urlsplit(url).path)
+    # The period is done; the ledger row keeps no body.
+    assert subscriber.last_digest_at == CUTOFF
+    row = OutboundEmail.objects.get(kind="digest")
+    assert (row.status, row.occasion, row.context) == ("sent", "2026-W49", {})
+    assert row.about == f"digests.subscriber:{subscriber.pk}"
+
+
+def test_the_digest_is_in_the_subscribers_language():
+    _practice("Médiateurs de nuit", original_language="fr")
+    _subscriber(email="lecteur@example.org", language="fr")
+    _run()
+    parsed, text, html = _parts(mail.outbox[0])
+    assert parsed["Subject"] == "[PACTESUR] Lettre PACTESUR : 1 nouveauté"
+    assert '<html lang="fr">' in html
+    assert "Nouvelles pratiques" in html and "Se désabonner" in text
+
+
+def test_restricted_text_never_reaches_any_email(member):
+    _practice("Public one", summary="Public text.")
+    _practice("Network one", visibility=Visibility.NETWORK, summary="NETWORK-SECRET summary")
+    _practice(
+        "Police one", visibility=Visibility.POLICE, summary="POLICE-SECRET summary",
+        problem="POLICE-SECRET problem",
+    )  # fmt: skip
+    _subscriber(email=member.email, user=member, language="en")
+    _subscriber(email="public@example.org", language="en")
+    _run()
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        _, text, html = _parts(message)
+        for part in (text, html, message.subject):
+            assert "SECRET" not in part
+    _, member_text, member_html = _parts(_digests_to(member.email)[0])
+    assert "Network one" in member_text and "Police one" in member_html  # linked by title
+    assert "Police only: sign in to read" in member_html
+    _, public_text, public_html = _parts(_digests_to("public@example.org")[0])
+    assert "Network one" not in public_text + public_html
+    assert "Police one" not in public_text + public_html
+
+
+def test_unpublished_and_hidden_items_never_reach_a_public_subscriber():
+    _practice("Visible")
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.UNPUBLISHED):
+        _practice(f"Hidden {status}", status=status)
+    _practice("Network", visibility=Visibility.NETWORK)
+    _subscriber(email="public@example.org", language="en")
+    _run()
+    _, text, html = _parts(mail.outbox[0])
+    assert "Visible" in text
+    assert "Hidden" not in text + html and "Network" not in text + html
+
+
+def test_nothing_new_sends_nothing_and_the_period_counts_as_done():
+    subscriber = _subscriber()
+    _practice("Before the previous digest", days_before=10)
+    _practice("After the cutoff", days_before=-1)  # the next period's
+    _run()
+    assert mail.outbox == []
+    subscriber.refresh_from_db()
+    assert subscriber.last_digest_at == CUTOFF
+    assert OutboundEmail.objects.get(kind="digest").status == "cancelled"
+
+
+def test_themes_filter_what_is_sent():
+    nightlife, events = Theme.objects.order_by("pk")[:2]
+    _practice("Nightlife", themes=[nightlife])
+    subscriber = _subscriber(email="events@example.org")
+    subscriber.themes.set([events])
+    _run()
+    assert mail.outbox == []
+
+
+def test_a_missed_period_is_caught_up_and_capped_with_a_link_to_the_rest():
+    for n in range(32):
+        _practice(f"Practice {n}", days_before=10 + n % 10)
+    _subscriber(last_digest_at=CUTOFF - dt.timedelta(days=30), language="en")
+    _run()
+    _, text, html = _parts(mail.outbox[0])
+    assert text.count("* Practice ") == 30
+    assert "And 2 more on the site" in html
+
+
+def test_running_the_week_again_or_delivering_a_batch_twice_sends_one_digest():
+    _practice("New")
+    for n in range(3):
+        _subscriber(email=f"reader{n}@example.org")
+    assert _run().queued == 3
+    assert len(mail.outbox) == 3
+    assert _run().queued == 0  # the weekly job again
+    ids = list(OutboundEmail.objects.filter(kind="digest").values_list("pk", flat=True))
+    send_emails.apply(args=[ids])  # the batch task delivered again
+    send_emails.apply(args=[ids])
+    assert emails.send_due() == 0
+    assert len(mail.outbox) == 3
+    assert DigestRun.objects.get(period="2026-W49").queued == 3
+
+
+def test_the_beat_task_queues_the_current_week(settings):
+    _practice("New")
+    _subscriber()
+    with (
+        time_machine.travel(AFTER, tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert run_digest.apply().get() == 1
+        assert run_digest.apply().get() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_monthly_subscribers_get_theirs_in_the_first_week_of_the_month_only():
+    _practice("New", days_before=1)
+    weekly = _subscriber(email="weekly@example.org")
+    monthly = _subscriber(email="monthly@example.org", frequency=Subscriber.Frequency.MONTHLY)
+    paused = _subscriber(email="paused@example.org", frequency=Subscriber.Frequency.PAUSED)
+    assert not PERIOD.first_of_month
+    _run()
+    assert [m.to for m in mail.outbox] == [[weekly.email]]
+    first = Period.parse("2026-W50")  # Monday 7 December
+    assert first.first_of_month
+    PracticeFactory(title="Later", published_at=first.cutoff - dt.timedelta(days=1))
+    _run(first)
+    assert sorted(m.to[0] for m in mail.outbox[1:]) == [monthly.email, weekly.email]
+    assert paused.email not in {m.to[0] for m in mail.outbox}
+    _, text, _ = _parts(_digests_to(monthly.email)[0])
+    assert "New" in text and "Later" in text  # the month since their previous digest
+
+
+def test_unsubscribing_after_the_run_but_before_sending_sends_nothing(
+    django_capture_on_commit_callbacks,
+):
+    _practice("New")
+    subscriber = _subscriber()
+    with time_machine.travel(AFTER, tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            services.digest_run(period=PERIOD)
+        services.subscriber_unsubscribe(subscriber=subscriber)
+        emails.send_due()
+    assert mail.outbox == []
+    assert OutboundEmail.objects.get(kind="digest").status == "cancelled"
+
+
+def test_one_address_can_be_sent_by_hand():
+    _practice("New")
+    _subscriber(email="one@example.org")
+    _subscriber(email="two@example.org")
+    result = _run(email="ONE@example.org")
+    assert (result.due, result.queued) == (1, 1)
+    assert [m.to for m in mail.outbox] == [["one@example.org"]]
+
+
+def test_a_dry_run_writes_nothing():
+    _practice("New")
+    _subscriber()
+    result = _run(dry_run=True)
+    assert (result.due, result.queued, result.run) == (1, 0, None)
+    assert not OutboundEmail.objects.exists() and not DigestRun.objects.exists()
+
+
+def test_the_unsubscribe_link_of_the_digest_is_signed_for_its_subscriber():
+    _practice("New")
+    subscriber = _subscriber()
+    _run()
+    _, text, _ = _parts(mail.outbox[0])
+    token = re.search(r"/digests/unsubscribe/([^/]+)/", text)[1]
+    assert links.read(token, "unsubscribe") == subscriber
+
+
+def test_subscribers_alike_share_a_selection_but_never_across_a_change():
+    """While a run sends, subscribers with the same access, themes, language and period share
+    one selection; a change to a practice (here, unpublished between two digests) is seen at
+    once by the next digest."""
+    practice = _practice("Soon withdrawn")
+    _practice("Stays")
+    first, second, third = (_subscriber(email=f"r{n}@example.org") for n in range(3))
+    with (
+        time_machine.travel(AFTER, tick=False),
+        TestCase.captureOnCommitCallbacks(execute=False),
+    ):
+        services.digest_run(period=PERIOD)
+    rows = {r.recipient: r.pk for r in OutboundEmail.objects.filter(kind="digest")}
+    send_emails.apply(args=[[rows[first.email]]])
+    # The second digest reuses the first one's selection: no query for the practices.
+    with CaptureQueriesContext(connection) as queries:
+        send_emails.apply(args=[[rows[second.email]]])
+    assert not [q for q in queries if "practices_practice" in q["sql"]]
+    practice.status = Status.UNPUBLISHED
+    practice.save(update_fields=["status"])  # announced: the content's version changes
+    send_emails.apply(args=[[rows[third.email]]])
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "Soon withdrawn" in bodies[first.email] and "Soon withdrawn" in bodies[second.email]
+    assert "Soon withdrawn" not in bodies[third.email] and "Stays" in bodies[third.email]
