@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import Body
+from cities.models import Body, Theme
 from pactesur.forms import SafeForm, SafeModelForm
 
 from .models import User
@@ -96,6 +96,11 @@ LANGUAGE_CHOICES = [
 ]
 
 
+class ThemeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Theme) -> str:
+        return obj.localized_name
+
+
 class ProfileForm(SafeModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
@@ -103,6 +108,13 @@ class ProfileForm(SafeModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Used to match you with trainings and exchanges in a language you speak."),
+    )
+    interests = ThemeChoiceField(
+        label=_("Themes you work on"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Used to suggest exchanges on these themes."),
     )
     gender = forms.ChoiceField(
         label=_("Gender (optional)"),
@@ -117,12 +129,18 @@ class ProfileForm(SafeModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "position", "language", "languages", "gender"]
+        fields = ["full_name", "position", "language", "languages", "interests", "gender"]
         labels = {
             "full_name": _("Full name"),
             "position": _("Position"),
             "language": _("Language of your emails"),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["interests"].queryset = Theme.objects.for_display().order_by(  # type: ignore[attr-defined]
+            "position", "name"
+        )
 
 
 class DeleteAccountForm(SafeForm):

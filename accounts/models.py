@@ -74,6 +74,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Optional. Only used, anonymously, to count participation by gender."),
     )
+    interests = models.ManyToManyField(
+        "cities.Theme",
+        verbose_name=_("themes of interest"),
+        blank=True,
+        related_name="interested_users",
+        help_text=_("Used to suggest exchanges and trainings on these themes."),
+    )
     language = models.CharField(
         _("language of emails"),
         max_length=8,

@@ -155,6 +155,8 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
             setattr(user, field, data[field])
     user.full_clean(exclude=["password", "email"])
     user.save(update_fields=[f for f in fields if f in data])
+    if "interests" in data:
+        user.interests.set(data["interests"])
     return user
 
 

@@ -58,6 +58,13 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+    # Exchanges: evaluation due, field report due, "what did you change at home?" three months
+    # after; each sent once (exchanges/services.py, reminders_send).
+    "exchange-reminders": {
+        "task": "exchanges.tasks.send_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
     # The moderators' morning email, at 09:00 in CELERY_TIMEZONE (Europe/Paris); the outbox's
     # key makes it once a day even if beat sends the task twice (moderation/notifications.py).
     "moderation-daily-summary": {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("practices.urls")),
     path("", include("trainings.urls")),
     path("", include("moderation.urls")),
+    path("", include("exchanges.urls")),
     path("digests/", include("digests.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -331,6 +331,50 @@ def site_tour(db) -> Tour:
     moderation.moderation_submit(obj=pending_training, by=coordinator)
     academy_session = Session.objects.filter(training=academy).first()
     assert academy_session is not None
+    # Exchanges: a public Madrid offer with dates, a Nice officer's application in every step
+    # they see (submitted, and completed with a report waiting for approval).
+    from exchanges import services as exchanges
+
+    offer_data = {
+        "title": "Derby day with Madrid's municipal police", "kind": "event",
+        "event_name": "Madrid derby", "description": "The **match-day plan**, end to end.",
+        "themes": list(Theme.objects.filter(slug="major-events")), "host_languages": ["es", "en"],
+        "required_languages": [], "police_only": True, "visibility": "public",
+        "application_deadline": datetime.date.today() + datetime.timedelta(days=60),
+    }  # fmt: skip
+    offer = exchanges.offer_create(by=madrid_coordinator, data=offer_data)
+    soon = datetime.date.today() + datetime.timedelta(days=80)
+    window = exchanges.window_add(
+        offer=offer, by=madrid_coordinator, start=soon, end=soon + datetime.timedelta(days=4),
+        places=2,
+    )  # fmt: skip
+    moderation.moderation_submit(obj=offer, by=madrid_coordinator)
+    moderation.moderation_publish(obj=offer, by=moderator)
+    offer.refresh_from_db()
+    draft_offer = exchanges.offer_create(
+        by=coordinator,
+        data={**offer_data, "title": "Carnival week in Nice", "visibility": "network"},
+    )
+    application = exchanges.application_create(offer=offer, by=officer, data={
+        "preferred_window": window, "motivation": "Our stadium plan.",
+        "expected_benefit": "Fewer crushes.", "languages": ["es"],
+    })  # fmt: skip
+    for name, by in (
+        ("endorse", coordinator),
+        ("accept", madrid_coordinator),
+        ("schedule", madrid_coordinator),
+        ("complete", madrid_coordinator),
+    ):
+        exchanges.application_transition(
+            application=application, by=by, name=name, message="OK", window=window,
+            start=window.start, end=window.end, programme="Briefing, patrols.",
+        )  # fmt: skip
+    exchanges.report_submit(application=application, by=officer, data={
+        "observed": "A joint command room.", "bring_home": "One radio channel.",
+        "consent_practice": True,
+    })  # fmt: skip
+
+    review_offer = reverse("moderation:review", args=["exchanges.offer", offer.pk])
     # A certificate: listed on the member's page, verified on the public one.
     from tests.accounts.factories import make_certificate
 
@@ -350,6 +394,9 @@ def site_tour(db) -> Tour:
         reverse("trainings:list"),
         reverse("trainings:list") + "?when=all&kind=academy&theme=major-events&has_places=on",
         academy.get_absolute_url(),
+        reverse("exchanges:offer_list"),
+        reverse("exchanges:offer_list") + "?theme=major-events&kind=event&has_places=on",
+        offer.get_absolute_url(),
     ]
     pages = {
         "visitor": [
@@ -377,6 +424,8 @@ def site_tour(db) -> Tour:
             reverse("practices:edit", args=[draft.pk]),
             reverse("accounts:delete"),
             reverse("mfa_activate_totp"),
+            reverse("exchanges:for_me"),
+            application.get_absolute_url(),
         ],
         "coordinator": [
             reverse("accounts:dashboard"),
@@ -403,6 +452,13 @@ def site_tour(db) -> Tour:
             reverse("trainings:city"),
             reverse("trainings:participation"),
             pending_training.get_absolute_url(),
+            reverse("exchanges:city"),
+            reverse("exchanges:calendar"),
+            reverse("exchanges:figures"),
+            reverse("exchanges:offer_create"),
+            draft_offer.get_absolute_url(),
+            application.get_absolute_url(),
+            reverse("exchanges:for_me") + f"?member={officer.pk}",
         ],
         "moderator": [
             reverse("accounts:dashboard"),
@@ -425,6 +481,7 @@ def site_tour(db) -> Tour:
             reverse("accounts:members") + "?city=nice",
             submitted.get_absolute_url(),
             reverse("practices:mine"),
+            review_offer,
         ],
     }
     users = {

@@ -23,6 +23,8 @@ STAFF = {
     "cities.theme": (200, 200),
     "practices.practice": (200, 403),
     "practices.adoption": (200, 403),
+    "exchanges.offer": (200, 403),
+    "exchanges.application": (200, 403),
     "moderation.moderationevent": (200, 403),
     "digests.subscriber": (200, 403),
     "moderation.revision": (200, 403),

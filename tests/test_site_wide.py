@@ -90,13 +90,18 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
     material = trainings.material_add(
         training=training, by=efus_staff, title="Slides", upload=training_pdf()
     )
+    from tests.exchanges.factories import ApplicationFactory
 
+    application = ApplicationFactory(applicant=member)  # with its offer and a window
     return {
         "training": training,
         "session": training.sessions.get(),
         "material": material,
         "registration": registration,
         "feed": trainings.feed_for(member),
+        "application": application,
+        "offer": application.offer,
+        "window": application.preferred_window,
         "certificate": make_certificate(member),
         "subscriber": pending(email="reader@example.org", place="Brest"),
         "practice": published,
@@ -122,6 +127,17 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
     for param in params:
         if param == "pk" and name == "accounts:certificate_download":
             values[param] = world["certificate"].pk
+        elif param == "pk" and name and name.startswith("exchanges:"):
+            offer = name.startswith(("exchanges:offer", "exchanges:window", "exchanges:apply"))
+            values[param] = world["offer" if offer else "application"].pk
+        elif param == "window_pk":
+            values[param] = world["window"].pk
+        elif param == "name":  # a step of an application's workflow
+            values[param] = "endorse"
+        elif param == "token" and name == "exchanges:calendar_ics":
+            from exchanges.calendar import feed_token
+
+            values[param] = feed_token(world["staff"])
         elif param == "pk" and name and name.startswith("digests:"):
             values[param] = world["subscriber"].pk
         elif param == "pk":
@@ -152,6 +168,8 @@ def _kwargs(name: str | None, params: tuple[str, ...], world: dict[str, Any]) ->
             values[param] = "major-events"
         elif param == "label":
             values[param] = "practices.practice"
+        elif param == "key" and name == "exchanges:figures_csv":
+            values[param] = "host-city"
         elif param == "key":
             values[param] = "MQ:1abc:xyz"
         elif param == "uidb36":

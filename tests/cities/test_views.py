@@ -365,6 +365,7 @@ CITY_PAGE_QUERIES = [
     "the practices it shared or adopted that the reader may read (one query, when the section"
     " is not in the fragments cache)",
     "the next trainings it hosts that the reader is listed (the same)",
+    "its open exchange offers that the reader is listed (one query when it has none, likewise)",
 ]
 
 

@@ -101,10 +101,10 @@ def test_an_unknown_tab_or_filter_shows_the_waiting_tab_unfiltered(client, efus_
 
 MODERATOR = 3  # the session, the user, their membership (with MFA)
 TAB_QUERIES = {
-    # one query per registered model (practices, trainings, bulletins), the cities of the
-    # filter form
-    "reported": MODERATOR + 1 + 3 + 1,  # + the open reports
-    "overdue": MODERATOR + 3 + 1,  # practices, trainings, bulletins
+    # one query per registered model (practices, trainings, exchange offers, bulletins), the
+    # cities of the filter form
+    "reported": MODERATOR + 1 + 4 + 1,  # + the open reports
+    "overdue": MODERATOR + 4 + 1,
     "decided": MODERATOR + 1 + 1,  # the events with their author and content type
 }
 

@@ -81,6 +81,7 @@ QUEUE_QUERIES = [
     "edit's date and author id",
     "the same for trainings",
     "the same for bulletins (the tests' second moderated model)",
+    "the same for exchange offers",
     "the edits' authors",
     "the cities of the filter form",
 ]
