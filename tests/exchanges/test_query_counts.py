@@ -40,7 +40,9 @@ DETAIL = (
     + 1  # its windows with their places left
     + 1  # its themes
 )
-# moderation_flags: the pending edit, for those who see the status of a published offer.
+# moderation_flags: one query for those who see the status of a published offer (its history,
+# shown by moderation/includes/item_desk.html, and the pending edit found in it); none for the
+# others (the report form and freshness cost nothing).
 FLAGS = {"member": 0, "coordinator": 0, "other_coordinator": 1, "efus_staff": 1}
 
 CITY_SECTION_RENDERED = (
@@ -160,6 +162,7 @@ def test_city_page_section_queries(client, offers):
     offers(5)
     assert queries(client, url) == one
     served = queries(client, url, rendered=False)
-    # Both sections kept: the practices' (one query, none shared by Madrid here) and this one.
-    assert one - served == 1 + CITY_SECTION_RENDERED
+    # The three sections kept: the practices' and the trainings' (one query each, none shared by
+    # Madrid here) and this one.
+    assert one - served == 1 + 1 + CITY_SECTION_RENDERED
     assert City.objects.get(slug="madrid").exchange_offers.count() == 7

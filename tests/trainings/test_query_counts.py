@@ -43,8 +43,10 @@ DETAIL = (
     + 1  # the seats held per city (only with seats per city)
 )
 DETAIL_SIGNED_IN = 1  # the reader's open registration
-# training_flags (moderation_flags): the pending edit, for those who see the status of a
-# published training (the host's coordinators, Efus staff).
+# training_flags (moderation_flags): one query for those who see the status of a published
+# training (the host's coordinators, Efus staff): its history, shown by
+# moderation/includes/item_desk.html, and the pending edit found in it. The report form and the
+# freshness cost nothing.
 DETAIL_HOST = {"coordinator": 1, "efus_staff": 1}
 DETAIL_PARTICIPANT = 1  # the materials, for a confirmed participant
 
