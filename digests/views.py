@@ -42,7 +42,7 @@ def _invalid_link(request: HttpRequest, error: links.InvalidLink) -> HttpRespons
     return render(request, "digests/link_invalid.html", {"expired": error.expired}, status=400)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SubscribeForm(request.POST)
@@ -69,7 +69,7 @@ def subscribe_member(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button and changes nothing (mail scanners follow links); POST confirms."""
     try:
@@ -84,7 +84,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscriber = links.read(token, "preferences")
@@ -128,7 +128,7 @@ def delete(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @csrf_exempt  # RFC 8058: the mail client posts without our cookie or token
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (mail scanners follow links: nothing changes); POST unsubscribes, and again."""
     try:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Certificate, Membership, User
 from accounts.permissions import allowed
@@ -71,10 +71,10 @@ from .selectors import (
 
 # --- Offers ---------------------------------------------------------------------------------------
 
-offer_list = require_GET(OFFERS.view)
+offer_list = require_safe(OFFERS.view)
 
 
-@require_GET
+@require_safe
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An offer for anyone who may see it (404 otherwise), with its windows and places left."""
     offer = get_offer_for_user(request.user, pk)
@@ -97,7 +97,7 @@ def _coordinator_required(request: HttpRequest) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     """A coordinator drafts an offer of their city; dates are added on its page."""
     _coordinator_required(request)
@@ -117,7 +117,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_user(request.user, pk, write=True)
     if offer.status == Status.SUBMITTED:
@@ -206,7 +206,7 @@ def _officers_of(user: Any) -> list[User]:
 
 
 @login_required
-@require_GET
+@require_safe
 def for_me(request: HttpRequest) -> HttpResponse:
     """Open offers ranked for an officer, with the reasons; a coordinator picks any member of
     their city (``?member=<id>``)."""
@@ -235,7 +235,7 @@ def for_me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_offer_for_user(request.user, pk)
     if not allowed("exchanges.apply", request.user, offer):
@@ -272,7 +272,7 @@ def _step_form(name: str, application: Application, data: Any = None) -> Transit
 
 
 @login_required
-@require_GET
+@require_safe
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An application, for the applicant, the two coordinators and Efus staff (404 for anyone
     else): its log, the steps this person may take, the evaluations, report and follow-up."""
@@ -473,7 +473,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def city_page(request: HttpRequest) -> HttpResponse:
     """A coordinator's page: their city's applications, sent and hosted, grouped by state, and
     their city's offers. Efus staff see every city's, or one (``?city=<slug>``)."""
@@ -497,7 +497,7 @@ def city_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def calendar(request: HttpRequest) -> HttpResponse:
     """Scheduled exchanges across the network, by month, for coordinators and Efus staff; the
     address of its iCalendar feed."""
@@ -521,7 +521,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "exchanges/calendar.html", context)
 
 
-@require_GET
+@require_safe
 def calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The calendar as an iCalendar feed, at a signed address (no session: calendar
     applications send none); 404 once its owner may no longer see the calendar."""
@@ -541,7 +541,7 @@ FIGURE_KEYS = ("host-city", "sending-city", "kind", "year", "gender")
 
 
 @login_required
-@require_GET
+@require_safe
 def figures(request: HttpRequest) -> HttpResponse:
     """Counts of the exchanges that took place, by host city, sending city, kind, year and
     gender (where people chose to say): tables, accessible SVG charts and CSV (the shared
@@ -551,7 +551,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def figures_csv(request: HttpRequest, key: str) -> HttpResponse:
     require_coordination(request.user)
     chosen = {f.key: f for f in exchange_figures()}.get(key)

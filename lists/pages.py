@@ -14,7 +14,7 @@ An app declares its list once, with its queryset, its filters and its card templ
         form_template="practices/includes/practice_filters.html",
         parts={"count": ..., "results": ...},
     )
-    path("practices/", require_GET(practice_list.view), name="list")
+    path("practices/", require_safe(practice_list.view), name="list")
 
 Beyond the page, ``shared`` keeps any rendering of the content per scope (the home page's newest
 cards, a practice's related lists) and ``common`` one that is the same for every reader who may

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import allowed
 from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
@@ -69,7 +69,7 @@ def _object(label: str, pk: int) -> Any:
 # --- The queue --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @moderator_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The queue's tabs (``moderation.queue``), filtered by type, city and age."""
@@ -148,7 +148,7 @@ def _review_context(
     }
 
 
-@require_GET
+@require_safe
 @moderator_required
 def review(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     obj = _object(label, pk)
@@ -197,7 +197,7 @@ def _log_filter(request: HttpRequest) -> EventFilter:
     return EventFilter(request.GET, queryset=events)
 
 
-@require_GET
+@require_safe
 @login_required
 def log(request: HttpRequest) -> HttpResponse:
     """Every moderation transition, newest first, filterable by type, city, moderator, action

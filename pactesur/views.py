@@ -16,7 +16,7 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from kombu import Connection
 
 from .celery import app as celery_app
@@ -84,7 +84,7 @@ def _static() -> str:
     return OK if storage.manifest_storage.exists(storage.manifest_name) else DEGRADED
 
 
-@require_GET
+@require_safe
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     """Public by design, so it says only how each part is, never why (the log says why).

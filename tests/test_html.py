@@ -106,3 +106,19 @@ def test_every_template_writes_datetime_attributes_with_the_one_filter():
             uses += 1
             assert re.fullmatch(r"\{\{ [\w.]+\|datetime_attr \}\}", value), (path, value)
     assert uses >= 7
+
+
+def test_every_page_answers_head_as_it_answers_get(site_tour):
+    """Link checkers and monitors ask with HEAD: every page a role visits answers it like GET
+    (``require_safe``, never ``require_GET``), without a body."""
+    checked = 0
+    for role, user in site_tour.users.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for path in site_tour.paths(role):
+            get = client.get(path)
+            head = client.head(path)
+            assert (head.status_code, head.content) == (get.status_code, b""), (role, path)
+            checked += 1
+    assert checked > 100

@@ -58,7 +58,7 @@ def _files_error(form: PracticeForm, exc: ValidationError) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_create(request: HttpRequest) -> HttpResponse:
     """A member drafts a practice of their own city (with its attachments)."""
     _member_required(request)
@@ -102,7 +102,7 @@ def _form_context(
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft in place; for a published practice, propose an edit (a revision) that starts
     from the pending one if there is one. Readers keep the published text until it is approved."""
@@ -222,7 +222,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def adoption_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator records that their city adopted or adapted another city's practice."""
     user: Any = request.user

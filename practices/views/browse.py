@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from moderation.models import VISIBILITY_HELP, Visibility
 from pactesur.spreadsheets import BOM, CSV_TYPE, Echo, csv_cell
@@ -48,10 +48,10 @@ __all__ = [
 JSON_EXPORT_LIMIT = 5000
 
 # The list page: ``practices.listing.PRACTICES`` (``lists.pages.ListPage``) says how it is kept.
-practice_list = require_GET(PRACTICES.view)
+practice_list = require_safe(PRACTICES.view)
 
 
-@require_GET
+@require_safe
 def practice_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """A practice for anyone who may see it (404 otherwise); any URL but the canonical one
     (no slug, an old or wrong slug) redirects there.

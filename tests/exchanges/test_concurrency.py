@@ -9,20 +9,20 @@ arrives while the first is still running.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.models import Membership
 from exchanges import services
 from exchanges.models import Application, ApplicationStatus
 from tests.accounts.factories import make_member
 from tests.exchanges.factories import ApplicationFactory, OfferFactory, WindowFactory
+from tests.support import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -44,28 +44,6 @@ def slow_accepts(monkeypatch):
         return window
 
     monkeypatch.setattr(services, "_take_place", slow_take)
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads started together; each result, or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_accepts_for_the_last_place_commit_one(slow_accepts, nice_body, madrid_body):

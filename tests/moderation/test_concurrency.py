@@ -8,13 +8,11 @@ waits), so that the second one always arrives while the first is still running.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from moderation import services
 from moderation.models import ModerationEvent, Revision, Status, Visibility
@@ -30,6 +28,7 @@ from moderation.versions import version_token
 from practices.models import Practice
 from practices.services import practice_create
 from tests.practices.factories import PracticeFactory
+from tests.support import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -52,28 +51,6 @@ def slow_decisions(monkeypatch):
         return event
 
     monkeypatch.setattr(services, "event_record", slow_record)
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads started together; each result, or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def fresh(practice: Practice) -> Practice:

@@ -5,18 +5,17 @@ would count the same free seat and all take it."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
+from tests.support import at_once
 from trainings import services
 from trainings.models import Registration, Training
 
@@ -45,27 +44,6 @@ def slow_counts(monkeypatch):
         return taken
 
     monkeypatch.setattr(services, "_taken_by_city", slow)
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def register_all(training: Training, people: list[Any]) -> list[Any]:

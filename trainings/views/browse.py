@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from accounts import roles
 from accounts.permissions import allowed
@@ -25,7 +25,7 @@ from ..participation import participation_figures
 from ..selectors import city_counts
 
 # The catalogue: ``trainings.listing.TRAININGS`` (``lists.pages.ListPage``) says how it is kept.
-training_list = require_GET(TRAININGS.view)
+training_list = require_safe(TRAININGS.view)
 
 
 def _places(training: Training, user: Any, allocations: list[Any]) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def _places(training: Training, user: Any, allocations: list[Any]) -> dict[str, 
     }
 
 
-@require_GET
+@require_safe
 def training_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """A training for anyone who may see it (404 otherwise): places left, programme, host,
     sessions in the host's time zone and the viewer's, and what the viewer may do."""
@@ -123,7 +123,7 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def participation(request: HttpRequest) -> HttpResponse:
     """Participation figures for coordinators and Efus staff; ``?csv=<key>`` downloads one."""

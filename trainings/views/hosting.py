@@ -42,7 +42,7 @@ def _host_required(request: HttpRequest) -> None:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def training_create(request: HttpRequest) -> HttpResponse:
     """A city's coordinator (or Efus staff) drafts a training hosted by their body."""
     _host_required(request)
@@ -62,7 +62,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a draft in place; for a published training, propose an edit (a revision)."""
     training = permissions.get_training_for_user(request.user, pk, write=True)
@@ -108,7 +108,7 @@ def training_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sessions(request: HttpRequest, pk: int) -> HttpResponse:
     """The host lists and adds sessions, typed in the host's time zone."""
     training = permissions.get_training_for_host(request.user, pk)
@@ -140,7 +140,7 @@ def session_delete(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def seats(request: HttpRequest, pk: int) -> HttpResponse:
     """Seats reserved per city (the PACTESUR cities)."""
     training = permissions.get_training_for_host(request.user, pk)
@@ -159,7 +159,7 @@ def seats(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def materials(request: HttpRequest, pk: int) -> HttpResponse:
     training = permissions.get_training_for_host(request.user, pk)
     form = MaterialForm(request.POST or None, request.FILES or None)
@@ -243,7 +243,7 @@ def _city_members(user: Any) -> Any:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register_member(request: HttpRequest, pk: int) -> HttpResponse:
     """A coordinator registers a member of their city (no approval needed: they are it)."""
     user: Any = request.user
@@ -327,7 +327,7 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     """The host ticks who is present at a session: one checkbox per confirmed participant, a
     page made for a phone."""

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import roles
 
@@ -109,7 +109,7 @@ def _answer(request: HttpRequest, pk: int, *, accept: bool) -> HttpResponse:
     return _back(request, registration)
 
 
-@require_GET
+@require_safe
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """The person's registrations, open and past, and their private calendar address."""
@@ -141,7 +141,7 @@ def feed_renew(request: HttpRequest) -> HttpResponse:
     return redirect("trainings:mine")
 
 
-@require_GET
+@require_safe
 @login_required
 def city_registrations(request: HttpRequest) -> HttpResponse:
     """A coordinator's page: their city's requests to decide, then every registration of their
