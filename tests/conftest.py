@@ -123,9 +123,12 @@ def celery_eager():
 def redis_url() -> str:
     """Base URL of a reachable Redis server, without a database number: append "/<n>".
 
-    Host and port come from REDIS_URL when it is set, else 127.0.0.1:6379.
+    Host and port come from TEST_REDIS_URL, else REDIS_URL, else 127.0.0.1:6379. CI runs its
+    SQLite pass (no REDIS_URL) beside the PostgreSQL pass, with a Redis server of its own given by
+    TEST_REDIS_URL, so that the two passes' brokers never share a database.
     """
-    parts = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379")
+    given = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    parts = urlsplit(given or "redis://127.0.0.1:6379")
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
     require_service("Redis", host, port)
     return f"redis://{host}:{port}"

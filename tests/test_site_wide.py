@@ -27,6 +27,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
@@ -34,8 +36,14 @@ from accounts.models import Membership
 from moderation.models import Status
 from moderation.services import moderation_submit, revision_propose
 from practices.services import attachment_add
+from tests.accounts.factories import UserFactory, give_mfa, make_certificate, make_member
+from tests.cities.factories import reference_body
+from tests.digests.factories import pending
+from tests.exchanges.factories import ApplicationFactory
 from tests.practices.factories import AdoptionFactory, PracticeFactory
 from tests.practices.files import pdf
+from tests.trainings.factories import TrainingFactory
+from trainings import services as trainings
 
 CONTROL = "\x0b"
 # Trainings' URLs whose <pk> is a registration's.
@@ -62,10 +70,42 @@ def _patterns(patterns: Any = None, route: str = "", namespace: str = "") -> Ite
 PATTERNS = list(_patterns())
 
 
-@pytest.fixture
-def world(db, efus_staff, operator, coordinator, member, pending_member):
+@pytest.fixture(scope="module")
+def world_media(tmp_path_factory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, world_media):
+    """The world's files stay where its attachment and material were saved, for every test."""
+    settings.MEDIA_ROOT = world_media
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, world_media) -> Iterator[dict[str, Any]]:
     """One object of each kind a URL may need: practices in every state, an attachment, a pending
-    edit, memberships, an adoption, audit-log events."""
+    edit, memberships, an adoption, audit-log events, a training, an exchange application...
+
+    Built once for the module's ~375 tests, in a transaction that is rolled back at the end; each
+    test runs in a savepoint inside it (pytest-django's ``db``), so what a test's hostile POST
+    changes is undone before the next test, as with a world of its own."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=world_media),
+        transaction.atomic(),
+    ):
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+def _build_world() -> dict[str, Any]:
+    nice = reference_body("nice")
+    efus_staff = make_member(reference_body("paris"), mfa=True)
+    operator = give_mfa(UserFactory(is_superuser=True, is_staff=True))
+    coordinator = make_member(nice, role=Membership.Role.COORDINATOR)
+    member = make_member(nice)
+    pending_member = make_member(nice, status=Membership.Status.PENDING)
+
     published = PracticeFactory(title="Night mediators", created_by=coordinator)
     draft = PracticeFactory(
         title="A draft", status=Status.DRAFT, published_at=None, created_by=member
@@ -79,19 +119,11 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
         title=f"Legacy{CONTROL}title",
         summary=f"Summary with\x1b an escape and a NUL-free {CONTROL}",
     )
-    from tests.accounts.factories import make_certificate
-    from tests.digests.factories import pending
-    from tests.practices.files import pdf as training_pdf
-    from tests.trainings.factories import TrainingFactory
-    from trainings import services as trainings
-
     training = TrainingFactory(title="Academy", created_by=coordinator)
     registration = trainings.registration_create(training=training, by=member)
     material = trainings.material_add(
-        training=training, by=efus_staff, title="Slides", upload=training_pdf()
+        training=training, by=efus_staff, title="Slides", upload=pdf()
     )
-    from tests.exchanges.factories import ApplicationFactory
-
     application = ApplicationFactory(applicant=member)  # with its offer and a window
     return {
         "training": training,
