@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -246,17 +246,29 @@ def subscriber_digest_finished(*, subscriber_id: int, period: str, status: str, 
     and counts; the third in a row suspends the subscriber. Other failures (the server was
     unreachable for hours) are caught up next time and do not count.
     """
-    cutoff = Period.parse(period).cutoff
-    rows = Subscriber.objects.filter(pk=subscriber_id)
-    if status in {OutboundEmail.Status.SENT, OutboundEmail.Status.CANCELLED}:
-        values: dict[str, Any] = {
-            "last_digest_at": Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff))
-        }
-        if status == OutboundEmail.Status.SENT:
-            values["hard_bounces"] = 0
-        rows.update(**values)  # one statement, in the commit that marks the row
+    if status == OutboundEmail.Status.SENT:
+        rows, values = subscriber_digest_sent_update(subscriber_id=subscriber_id, period=period)
+        rows.update(**values)
+    elif status == OutboundEmail.Status.CANCELLED:
+        cutoff = Period.parse(period).cutoff
+        Subscriber.objects.filter(pk=subscriber_id).update(
+            last_digest_at=Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff))
+        )  # one statement, in the commit that marks the row
     elif status == OutboundEmail.Status.FAILED and is_hard_bounce(error):
         subscriber_bounced(subscriber_id=subscriber_id, period=period)
+
+
+def subscriber_digest_sent_update(
+    *, subscriber_id: int, period: str
+) -> tuple[QuerySet[Subscriber], dict[str, Any]]:
+    """The update a delivered digest makes (the outbox runs it in the statement that marks the
+    ledger row sent): the period is done, the next digest starts at its cutoff, and the hard
+    bounces are forgotten."""
+    cutoff = Period.parse(period).cutoff
+    return Subscriber.objects.filter(pk=subscriber_id), {
+        "last_digest_at": Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff)),
+        "hard_bounces": 0,
+    }
 
 
 HARD_BOUNCE = re.compile(r"^(5\d\d\b|bounced\b)")
