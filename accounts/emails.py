@@ -62,10 +62,12 @@ import secrets
 import smtplib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -135,16 +137,19 @@ def _inline_css(html: str) -> str:
 
 # --- Kinds ----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Prepared:
     """What a ``prepare`` hook gives for one row: the context to render with, a key under which
-    rows of the batch with the same key (and template and language) are rendered once, and the
-    row's own values (``personal``: signed links...), filled into that shared rendering. A
-    template must show a personal value as it is (``{{ name }}``), never through a filter."""
+    rows with the same key (and template and language) are rendered once, and the row's own
+    values (``personal``: signed links...), filled into that shared rendering. The key must
+    stand for everything the context shows (a digest of its content): renderings are kept in
+    the process across batches under it. A template must show a personal value as it is
+    (``{{ name }}``), never through a filter."""
 
     context: dict[str, Any]
     shared: Hashable | None = None
-    personal: Mapping[str, str] = field(default_factory=dict)
+    personal: Mapping[str, str] = dataclass_field(default_factory=dict)
 
 
 ContextHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, Any] | None]
@@ -515,7 +520,9 @@ def _update_sql(queryset: models.QuerySet[Any], values: dict[str, Any]) -> tuple
     return sql, params
 
 
-def _mark_sent(email: OutboundEmail, queryset: models.QuerySet[Any], values: dict[str, Any]) -> None:
+def _mark_sent(
+    email: OutboundEmail, queryset: models.QuerySet[Any], values: dict[str, Any]
+) -> None:
     """Mark a row sent and make its kind's ``on_sent`` update, atomically: on PostgreSQL one
     statement (a data-modifying ``WITH``), one round trip; elsewhere a short transaction."""
     now = timezone.now()
@@ -529,8 +536,9 @@ def _mark_sent(email: OutboundEmail, queryset: models.QuerySet[Any], values: dic
     after, params = _update_sql(queryset, values)
     glue = " AND " if " WHERE " in after else " WHERE "
     table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    # Names from the models, values as parameters.
     sql = (
-        f"WITH marked AS (UPDATE {table} SET status = %s, sent_at = %s, context = '{{}}'::jsonb,"
+        f"WITH marked AS (UPDATE {table} SET status = %s, sent_at = %s, context = '{{}}'::jsonb,"  # noqa: S608
         f" error = '' WHERE id = %s AND status = %s RETURNING id) "
         f"{after}{glue}EXISTS (SELECT 1 FROM marked)"
     )
@@ -596,15 +604,19 @@ def _marks(names: Sequence[str]) -> dict[str, str]:
     return {name: f"@@outbox-{name}-{nonce}@@" for name in names}
 
 
-def _message(
-    email: OutboundEmail,
-    kind: Kind,
-    prepared: Prepared,
-    renderings: dict[tuple[Hashable, ...], tuple[tuple[str, str, str], dict[str, str]]],
-) -> EmailMultiAlternatives:
-    """The message for a row: rendered for it alone, or once for every row of the batch with
-    the same template, language and ``prepared.shared`` key, with its personal values filled
-    in."""
+# Shared renderings, kept in this process across batches (the latest RENDERINGS_KEPT): a
+# ``Prepared.shared`` key stands for what is rendered, so an equal key is an equal rendering.
+RENDERINGS_KEPT = 500
+_renderings: OrderedDict[tuple[Hashable, ...], tuple[tuple[str, str, str], dict[str, str]]] = (
+    OrderedDict()
+)
+
+
+def _message(email: OutboundEmail, kind: Kind, prepared: Prepared) -> EmailMultiAlternatives:
+    """The message for a row: rendered for it alone, or once for every row with the same
+    template, language and ``prepared.shared`` key (in this batch or an earlier one of this
+    process), with its personal values filled in."""
+    renderings = _renderings
     language = email.user.language if email.user is not None else email.language
     personal = dict(prepared.personal)
     if prepared.shared is None:
@@ -613,10 +625,15 @@ def _message(
         )
     else:
         key = (email.template, language, prepared.shared, tuple(sorted(personal)))
-        if key not in renderings:
+        if key in renderings:
+            renderings.move_to_end(key)
+        else:
             marks = _marks(sorted(personal))
-            rendered = render_email(email.template, {**prepared.context, **marks}, language=language)
+            context = {**prepared.context, **marks}
+            rendered = render_email(email.template, context, language=language)
             renderings[key] = (rendered, marks)
+            while len(renderings) > RENDERINGS_KEPT:
+                renderings.popitem(last=False)
         (subject, text, html), marks = renderings[key]
         for name, mark in marks.items():
             value = personal[name]
@@ -661,10 +678,9 @@ def build_messages(emails: Sequence[OutboundEmail]) -> list[Outcome]:
             outcomes[index] = (Status.CANCELLED, str(context))
         else:
             by_kind.setdefault(email.kind, []).append(index)
-    renderings: dict[tuple[Hashable, ...], tuple[tuple[str, str, str], dict[str, str]]] = {}
     for name, indexes in by_kind.items():
         kind = _kinds.get(name, Kind())
-        prepared: list[Prepared | None | tuple[str, str]] = []
+        prepared: list[Prepared | tuple[str, str] | None] = []
         if kind.prepare is not None:
             try:
                 prepared.extend(
@@ -689,7 +705,7 @@ def build_messages(emails: Sequence[OutboundEmail]) -> list[Outcome]:
                 outcomes[i] = entry
             else:
                 try:
-                    outcomes[i] = _message(emails[i], kind, entry, renderings)
+                    outcomes[i] = _message(emails[i], kind, entry)
                 except Exception as exc:
                     logger.exception("Email %s (%s) could not be rendered", emails[i].pk, name)
                     outcomes[i] = (Status.FAILED, _describe(exc))

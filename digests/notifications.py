@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -218,10 +218,19 @@ def unsubscribe_address() -> str:
     return f"unsubscribe@{domain}"
 
 
+def unsubscribe_query(unsubscribe_path: str) -> str:
+    """The mailto's subject and body: the subscriber's unsubscribe token, which the inbound
+    webhook reads (``services.subscriber_unsubscribe_by_email``)."""
+    token = unsubscribe_path.rstrip("/").rpartition("/")[2]
+    return urlencode(
+        {"subject": f"unsubscribe {token}", "body": f"unsubscribe {token}"}, quote_via=quote
+    )
+
+
 def _digest_headers(email: OutboundEmail, context: dict[str, Any]) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe, and RFC 2369's mailto for clients without it."""
     url = f"{settings.SITE_URL}{context['unsubscribe_path']}"
-    mailto = f"mailto:{unsubscribe_address()}?subject=unsubscribe"
+    mailto = f"mailto:{unsubscribe_address()}?{unsubscribe_query(context['unsubscribe_path'])}"
     return {
         "List-Unsubscribe": f"<{url}>, <{mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

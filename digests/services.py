@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OutboundEmail, User
 from cities.models import City, Theme
 
-from . import notifications
+from . import links, notifications
 from .models import SUSPEND_AFTER_BOUNCES, DigestRun, Subscriber
 from .periods import Period
 
@@ -170,6 +170,30 @@ def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
         subscriber.unsubscribed_at = timezone.now()
         subscriber.save(update_fields=["status", "unsubscribed_at", "updated_at"])
     return subscriber
+
+
+# A signed token (``links``): value, timestamp and signature, in URL-safe base64, ":" between.
+TOKEN = re.compile(r"\.?[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+")
+
+
+def subscriber_unsubscribe_by_email(
+    *, to: Iterable[str], subject: str, text: str
+) -> Subscriber | None:
+    """A message came to the unsubscribe address (``List-Unsubscribe``'s mailto, through the
+    email service's inbound webhook): the subscriber whose unsubscribe token it carries (in the
+    subject, as the mailto writes it, or the body) is unsubscribed, once (again changes nothing).
+    A message to another address, or without a valid token (unknown, tampered, expired), is
+    ignored: the sender's address proves nothing. Returns the subscriber unsubscribed, if any."""
+    address = normalise_email(notifications.unsubscribe_address())
+    if address not in {normalise_email(a) for a in to}:
+        return None
+    for token in TOKEN.findall(f"{subject}\n{text}"):
+        try:
+            subscriber = links.read(token, "unsubscribe")
+        except links.InvalidLink:
+            continue
+        return subscriber_unsubscribe(subscriber=subscriber)
+    return None
 
 
 @transaction.atomic
