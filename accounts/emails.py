@@ -514,7 +514,7 @@ def _update_sql(queryset: models.QuerySet[Any], values: dict[str, Any]) -> tuple
     from django.db.models.sql.subqueries import UpdateQuery
 
     query = queryset.query.chain(UpdateQuery)
-    query.add_update_values(values)
+    query.add_update_values(values)  # type: ignore[attr-defined]
     query.annotations = {}
     sql, params = query.get_compiler(queryset.db).as_sql()
     return sql, params

@@ -190,14 +190,17 @@ def _digest_prepare(
             continue
         due.setdefault(period, []).append(index)
     prepared: list[emails.Prepared | None] = [None] * len(rows)
+    shared: dict[int, dict[str, Any]] = {}  # by selection (subscribers alike share one)
     for period, indexes in due.items():
         selections = selectors.digest_items_many(
             [subscribers[i] for i in indexes], until=period.cutoff
         )
         for index, selection in zip(indexes, selections, strict=True):
             if selection.items:
+                if id(selection) not in shared:
+                    shared[id(selection)] = _shared_context(selection, period)
                 prepared[index] = emails.Prepared(
-                    context=_shared_context(selection, period),
+                    context=shared[id(selection)],
                     shared=(str(period), selection.key),
                     personal=_personal(subscribers[index]),
                 )

@@ -115,10 +115,10 @@ def prime_readers(subscribers: Sequence[Subscriber]) -> None:
     for membership in memberships:
         found.setdefault(membership.user_id, membership)
     for pk, user in users.items():
-        membership = found.get(pk)
-        user.__dict__["membership"] = membership
+        membership_or_none = found.get(pk)
+        user.__dict__["membership"] = membership_or_none
         user.__dict__.setdefault(
-            "has_mfa", bool(membership is not None and membership.user_has_totp)
+            "has_mfa", bool(getattr(membership_or_none, "user_has_totp", False))
         )
 
 
@@ -136,20 +136,36 @@ def digest_items_many(
     candidates: list[sources.Item] = []
     for fetch in sources.registered().values():
         candidates.extend(fetch(reader=None, since=min(starts), until=until, theme_ids=[]))
+    # Subscribers alike share one selection: same start, themes, language and reach (the
+    # author and city of a reach count only when an item of the period is theirs).
+    authors = {item.author_id for item in candidates}
+    cities = {item.city_id for item in candidates}
+    alike: dict[tuple[Any, ...], Selection] = {}
     selections = []
     for subscriber, since in zip(subscribers, starts, strict=True):
         reach = reach_of(reader_of(subscriber))
-        themes = {t.pk for t in subscriber.themes.all()}
-        found = [
-            item
-            for item in candidates
-            if item.published_at > since
-            and (not themes or themes.intersection(item.theme_ids))
-            and reach.admits(
-                visibility=item.visibility, author_id=item.author_id, city_id=item.city_id
-            )
-        ]
-        selections.append(_arrange(found, since, until, subscriber.language, limit))
+        themes = frozenset(t.pk for t in subscriber.themes.all())
+        key = (
+            since,
+            themes,
+            subscriber.language,
+            reach.tiers,
+            reach.everything,
+            reach.author_id if reach.author_id in authors else None,
+            reach.city_id if reach.coordinates and reach.city_id in cities else None,
+        )
+        if key not in alike:
+            found = [
+                item
+                for item in candidates
+                if item.published_at > since
+                and (not themes or themes.intersection(item.theme_ids))
+                and reach.admits(
+                    visibility=item.visibility, author_id=item.author_id, city_id=item.city_id
+                )
+            ]
+            alike[key] = _arrange(found, since, until, subscriber.language, limit)
+        selections.append(alike[key])
     return selections
 
 

@@ -43,7 +43,7 @@ def _receive(*, to, subject, text=""):
 
 def test_a_message_to_the_unsubscribe_address_with_the_token_unsubscribes_once():
     subscriber = SubscriberFactory(email="reader@example.org")
-    address, subject, body = _mailto(subscriber)
+    address, subject, _body = _mailto(subscriber)
     assert address == notifications.unsubscribe_address()
     _receive(to=address, subject=subject)
     subscriber.refresh_from_db()
