@@ -23,9 +23,11 @@ slow never fails the request: the error is logged and the rows wait for the swee
 row. With no broker (``CELERY_TASK_ALWAYS_EAGER``, the laptop default) both run in-process right
 after the commit. A sender *claims* its rows under a lock (``select_for_update(skip_locked=True)``)
 by moving their ``next_attempt_at`` past the longest a task may live (the lease), so a duplicated
-or redelivered task finds nothing to send. It renders each row in its recipient's language, sends
-the batch over one SMTP connection, and marks each row sent in its own commit as soon as the
-server accepts it, dropping its context (tokens in allauth links must not stay in the database).
+or redelivered task finds nothing to send. It loads the objects the batch's contexts refer to at
+once (one query per model), renders each row in its recipient's language (rows that share a
+rendering, below, once), sends the batch over one SMTP connection, and marks each row sent in its
+own commit as soon as the server accepts it (one statement, see ``_finish``), dropping its
+context (tokens in allauth links must not stay in the database).
 Temporary errors (connection refused, timeouts, 4xx) are retried ``MAX_ATTEMPTS`` times with
 backoff; permanent ones (5xx, a refused recipient) fail the row at once, with the reason. Each row
 has a ``Message-ID`` made when it is queued, sent with every attempt.
@@ -37,14 +39,20 @@ row is marked sent sends it again after the lease, with the same ``Message-ID`` 
 **Kinds.** A kind that needs more at send time registers hooks, from its app's
 ``notifications.py`` (every installed app's is imported at start-up)::
 
-    emails.register("digest", context=build_digest_context, headers=unsubscribe_headers)
+    emails.register("digest", prepare=prepare_digests, headers=unsubscribe_headers)
 
 ``context(email, context)`` returns the context to render with (loaded references included), or
-``None`` when the email is no longer wanted (the row is cancelled); ``headers(email, context)``
-returns extra headers (``List-Unsubscribe``...); ``finished(email, status, error)`` runs in the
-transaction that records a row's outcome (sent, failed or cancelled), with the row's context as
-it was queued (the digest moves its subscriber's next period on in the same commit). The outbox
-itself never changes for a new kind.
+``None`` when the email is no longer wanted (the row is cancelled). Instead of it, a kind sent
+in bulk gives ``prepare(emails, contexts)``, called once for the batch's rows of that kind: it
+returns for each row ``None`` or a ``Prepared`` (the context; a ``shared`` key: rows with the
+same key, template and language are rendered once, the rendering kept in the process under that
+key; the row's ``personal`` values, such as signed links, filled into the shared rendering).
+``headers(email, context)`` returns extra headers (``List-Unsubscribe``...);
+``finished(email, status, error)`` runs in the transaction that records a row's outcome (sent,
+failed or cancelled), with the row's context as it was queued; ``on_sent(email)`` returns an
+update, ``(queryset, values)``, made in the very statement that marks the row sent (then
+``finished`` is not called for a sent row): the digest moves its subscriber's next period on
+that way. The outbox itself never changes for a new kind.
 
 **Many at once.** ``queue_many()`` writes many rows of one kind in a few statements, skipping
 those already queued (the digest's weekly run: one row per subscriber and period).
