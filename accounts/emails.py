@@ -23,9 +23,11 @@ slow never fails the request: the error is logged and the rows wait for the swee
 row. With no broker (``CELERY_TASK_ALWAYS_EAGER``, the laptop default) both run in-process right
 after the commit. A sender *claims* its rows under a lock (``select_for_update(skip_locked=True)``)
 by moving their ``next_attempt_at`` past the longest a task may live (the lease), so a duplicated
-or redelivered task finds nothing to send. It renders each row in its recipient's language, sends
-the batch over one SMTP connection, and marks each row sent in its own commit as soon as the
-server accepts it, dropping its context (tokens in allauth links must not stay in the database).
+or redelivered task finds nothing to send. It loads the objects the batch's contexts refer to at
+once (one query per model), renders each row in its recipient's language (rows that share a
+rendering, below, once), sends the batch over one SMTP connection, and marks each row sent in its
+own commit as soon as the server accepts it (one statement, see ``_finish``), dropping its
+context (tokens in allauth links must not stay in the database).
 Temporary errors (connection refused, timeouts, 4xx) are retried ``MAX_ATTEMPTS`` times with
 backoff; permanent ones (5xx, a refused recipient) fail the row at once, with the reason. Each row
 has a ``Message-ID`` made when it is queued, sent with every attempt.
@@ -37,14 +39,20 @@ row is marked sent sends it again after the lease, with the same ``Message-ID`` 
 **Kinds.** A kind that needs more at send time registers hooks, from its app's
 ``notifications.py`` (every installed app's is imported at start-up)::
 
-    emails.register("digest", context=build_digest_context, headers=unsubscribe_headers)
+    emails.register("digest", prepare=prepare_digests, headers=unsubscribe_headers)
 
 ``context(email, context)`` returns the context to render with (loaded references included), or
-``None`` when the email is no longer wanted (the row is cancelled); ``headers(email, context)``
-returns extra headers (``List-Unsubscribe``...); ``finished(email, status, error)`` runs in the
-transaction that records a row's outcome (sent, failed or cancelled), with the row's context as
-it was queued (the digest moves its subscriber's next period on in the same commit). The outbox
-itself never changes for a new kind.
+``None`` when the email is no longer wanted (the row is cancelled). Instead of it, a kind sent
+in bulk gives ``prepare(emails, contexts)``, called once for the batch's rows of that kind: it
+returns for each row ``None`` or a ``Prepared`` (the context; a ``shared`` key: rows with the
+same key, template and language are rendered once, the rendering kept in the process under that
+key; the row's ``personal`` values, such as signed links, filled into the shared rendering).
+``headers(email, context)`` returns extra headers (``List-Unsubscribe``...);
+``finished(email, status, error)`` runs in the transaction that records a row's outcome (sent,
+failed or cancelled), with the row's context as it was queued; ``on_sent(email)`` returns an
+update, ``(queryset, values)``, made in the very statement that marks the row sent (then
+``finished`` is not called for a sent row): the digest moves its subscriber's next period on
+that way. The outbox itself never changes for a new kind.
 
 **Many at once.** ``queue_many()`` writes many rows of one kind in a few statements, skipping
 those already queued (the digest's weekly run: one row per subscriber and period).
@@ -58,13 +66,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import secrets
 import smtplib
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from email.utils import make_msgid, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,6 +88,7 @@ from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from .models import OutboundEmail, User
 
@@ -133,16 +145,35 @@ def _inline_css(html: str) -> str:
 
 # --- Kinds ----------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a ``prepare`` hook gives for one row: the context to render with, a key under which
+    rows with the same key (and template and language) are rendered once, and the row's own
+    values (``personal``: signed links...), filled into that shared rendering. The key must
+    stand for everything the context shows (a digest of its content): renderings are kept in
+    the process across batches under it. A template must show a personal value as it is
+    (``{{ name }}``), never through a filter."""
+
+    context: dict[str, Any]
+    shared: Hashable | None = None
+    personal: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+
 ContextHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, Any] | None]
+PrepareHook = Callable[[Sequence[OutboundEmail], Sequence[dict[str, Any]]], list[Prepared | None]]
 HeadersHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, str]]
 FinishedHook = Callable[[OutboundEmail, str, str], None]
+SentHook = Callable[[OutboundEmail], tuple[models.QuerySet[Any], dict[str, Any]]]
 
 
 @dataclass(frozen=True)
 class Kind:
     context: ContextHook | None = None
+    prepare: PrepareHook | None = None
     headers: HeadersHook | None = None
     finished: FinishedHook | None = None
+    on_sent: SentHook | None = None
 
 
 _kinds: dict[str, Kind] = {}
@@ -152,11 +183,17 @@ def register(
     kind: str,
     *,
     context: ContextHook | None = None,
+    prepare: PrepareHook | None = None,
     headers: HeadersHook | None = None,
     finished: FinishedHook | None = None,
+    on_sent: SentHook | None = None,
 ) -> None:
     """Give a kind of email its send-time hooks (see the module's docstring)."""
-    _kinds[kind] = Kind(context=context, headers=headers, finished=finished)
+    if context is not None and prepare is not None:
+        raise ValueError("A kind has a context hook or a prepare hook, not both.")
+    _kinds[kind] = Kind(
+        context=context, prepare=prepare, headers=headers, finished=finished, on_sent=on_sent
+    )
 
 
 # --- Queueing -------------------------------------------------------------------------------------
@@ -200,12 +237,31 @@ def _dump(value: Any) -> Any:
     )
 
 
-def _load(value: Any) -> Any:
+def _references(value: Any, found: dict[str, set[Any]]) -> None:
+    """Collect the model references of a dumped context, by model."""
     if isinstance(value, list):
-        return [_load(v) for v in value]
+        for v in value:
+            _references(v, found)
+    elif isinstance(value, dict):
+        if set(value) == {"__model__", "pk"}:
+            found.setdefault(value["__model__"], set()).add(value["pk"])
+        else:
+            for v in value.values():
+                _references(v, found)
+
+
+def _load(value: Any, loaded: Mapping[tuple[str, Any], models.Model] | None = None) -> Any:
+    """A dumped context with its references loaded (from ``loaded``, else one query each)."""
+    if isinstance(value, list):
+        return [_load(v, loaded) for v in value]
     if not isinstance(value, dict):
         return value
     if set(value) == {"__model__", "pk"}:
+        if loaded is not None:
+            instance = loaded.get((value["__model__"], value["pk"]))
+            if instance is None:
+                raise Gone(f"{value['__model__']} {value['pk']} no longer exists")
+            return instance
         model = apps.get_model(value["__model__"])
         try:
             return model._default_manager.get(pk=value["pk"])
@@ -215,7 +271,27 @@ def _load(value: Any) -> Any:
         return dt.datetime.fromisoformat(value["__datetime__"])
     if set(value) == {"__date__"}:
         return dt.date.fromisoformat(value["__date__"])
-    return {k: _load(v) for k, v in value.items()}
+    return {k: _load(v, loaded) for k, v in value.items()}
+
+
+def _load_many(dumped: Sequence[Any]) -> list[Any]:
+    """Load the contexts of a batch: one query per model referred to, whatever the number of
+    rows. A context whose object is gone is a ``Gone`` (the exception) in the list."""
+    found: dict[str, set[Any]] = {}
+    for value in dumped:
+        _references(value, found)
+    loaded: dict[tuple[str, Any], models.Model] = {}
+    for label, pks in found.items():
+        model = apps.get_model(label)
+        for pk, instance in model._default_manager.in_bulk(list(pks)).items():
+            loaded[(label, pk)] = instance
+    result: list[Any] = []
+    for value in dumped:
+        try:
+            result.append(_load(value, loaded))
+        except Gone as exc:
+            result.append(exc)
+    return result
 
 
 def supported_language(code: str | None) -> str:
@@ -418,24 +494,67 @@ def _finish(email: OutboundEmail, status: str, error: str = "") -> None:
     """Record the outcome of a claimed row, in its own commit, and drop its context.
 
     Between the server's acceptance and this commit, a sender that dies sends the row again
-    later: the commit is kept short. On PostgreSQL it does not wait for the disk
-    (``synchronous_commit`` off, for this transaction only): a crash of the *database* in the
-    next fraction of a second could lose the mark, and the email would go again, with the same
-    Message-ID; a crash of the worker loses nothing once the commit returns.
+    later: the commit is kept as short as it can be. A row sent is marked in one statement, in
+    autocommit, written to the database right after the server's answer (with its kind's
+    ``on_sent`` update in the same statement, on PostgreSQL), and the commit does not wait for
+    the disk (``synchronous_commit`` off while a batch is sent, on PostgreSQL): a crash of the
+    *database* in the next fraction of a second could lose the mark, and the email would go
+    again, with the same Message-ID; a crash of the worker loses nothing once the statement is
+    on its way.
     """
+    kind = _kinds.get(email.kind, Kind())
+    if status == OutboundEmail.Status.SENT and kind.on_sent is not None:
+        _mark_sent(email, *kind.on_sent(email))
+        return
     values: dict[str, Any] = {"status": status, "context": {}, "error": error[:2000]}
     if status == OutboundEmail.Status.SENT:
         values["sent_at"] = timezone.now()
-    finished = _kinds.get(email.kind, Kind()).finished
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         changed = OutboundEmail.objects.filter(
             pk=email.pk, status=OutboundEmail.Status.PENDING
         ).update(**values)
-        if changed and finished is not None:
-            finished(email, status, values["error"])
+        if changed and kind.finished is not None:
+            kind.finished(email, status, values["error"])
+
+
+def _update_sql(queryset: models.QuerySet[Any], values: dict[str, Any]) -> tuple[str, Any]:
+    """The SQL of ``queryset.update(**values)``, not run."""
+    from django.db.models.sql.subqueries import UpdateQuery
+
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)  # type: ignore[attr-defined]
+    query.annotations = {}
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    return sql, params
+
+
+def _mark_sent(
+    email: OutboundEmail, queryset: models.QuerySet[Any], values: dict[str, Any]
+) -> None:
+    """Mark a row sent and make its kind's ``on_sent`` update, atomically: on PostgreSQL one
+    statement (a data-modifying ``WITH``), one round trip; elsewhere a short transaction."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            if OutboundEmail.objects.filter(
+                pk=email.pk, status=OutboundEmail.Status.PENDING
+            ).update(status=OutboundEmail.Status.SENT, sent_at=now, context={}, error=""):
+                queryset.update(**values)
+        return
+    after, params = _update_sql(queryset, values)
+    glue = " AND " if " WHERE " in after else " WHERE "
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    # Names from the models, values as parameters.
+    sql = (
+        f"WITH marked AS (UPDATE {table} SET status = %s, sent_at = %s, context = '{{}}'::jsonb,"  # noqa: S608
+        f" error = '' WHERE id = %s AND status = %s RETURNING id) "
+        f"{after}{glue}EXISTS (SELECT 1 FROM marked)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [OutboundEmail.Status.SENT, now, email.pk, OutboundEmail.Status.PENDING, *params],
+        )
 
 
 def _retry_later(email: OutboundEmail, error: str) -> None:
@@ -483,20 +602,55 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
-    """The message for a row, rendered now in its recipient's language; ``None`` if its kind
-    says it is no longer wanted. Raises ``Gone`` when an object of its context was deleted."""
-    kind = _kinds.get(email.kind, Kind())
-    context = _load(email.context)
-    if kind.context is not None:
-        context = kind.context(email, context)
-        if context is None:
-            return None
+Outcome = EmailMultiAlternatives | tuple[str, str]  # the message, or (status, reason)
+
+
+def _marks(names: Sequence[str]) -> dict[str, str]:
+    """Placeholders for the personal values of a shared rendering (characters that no template
+    filter or HTML escaping changes)."""
+    nonce = secrets.token_hex(6)
+    return {name: f"@@outbox-{name}-{nonce}@@" for name in names}
+
+
+# Shared renderings, kept in this process across batches (the latest RENDERINGS_KEPT): a
+# ``Prepared.shared`` key stands for what is rendered, so an equal key is an equal rendering.
+RENDERINGS_KEPT = 500
+_renderings: OrderedDict[tuple[Hashable, ...], tuple[tuple[str, str, str], dict[str, str]]] = (
+    OrderedDict()
+)
+
+
+def _message(email: OutboundEmail, kind: Kind, prepared: Prepared) -> EmailMultiAlternatives:
+    """The message for a row: rendered for it alone, or once for every row with the same
+    template, language and ``prepared.shared`` key (in this batch or an earlier one of this
+    process), with its personal values filled in."""
+    renderings = _renderings
     language = email.user.language if email.user is not None else email.language
-    subject, text, html = render_email(email.template, context, language=language)
+    personal = dict(prepared.personal)
+    if prepared.shared is None:
+        subject, text, html = render_email(
+            email.template, {**prepared.context, **personal}, language=language
+        )
+    else:
+        key = (email.template, language, prepared.shared, tuple(sorted(personal)))
+        if key in renderings:
+            renderings.move_to_end(key)
+        else:
+            marks = _marks(sorted(personal))
+            context = {**prepared.context, **marks}
+            rendered = render_email(email.template, context, language=language)
+            renderings[key] = (rendered, marks)
+            while len(renderings) > RENDERINGS_KEPT:
+                renderings.popitem(last=False)
+        (subject, text, html), marks = renderings[key]
+        for name, mark in marks.items():
+            value = personal[name]
+            subject = subject.replace(mark, value)
+            text = text.replace(mark, value)
+            html = html.replace(mark, escape(value))
     headers = {"Message-ID": email.message_id}
     if kind.headers is not None:
-        headers.update(kind.headers(email, context))
+        headers.update(kind.headers(email, {**prepared.context, **personal}))
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=text,
@@ -508,6 +662,78 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
     return message
 
 
+def _prepare_one(kind: Kind, email: OutboundEmail, context: dict[str, Any]) -> Prepared | None:
+    if kind.context is not None:
+        wanted = kind.context(email, context)
+        return None if wanted is None else Prepared(wanted)
+    return Prepared(context)
+
+
+def build_messages(emails: Sequence[OutboundEmail]) -> list[Outcome]:
+    """The messages of a batch of rows, in order: each an ``EmailMultiAlternatives``, or
+    (status, reason) for a row not to send (cancelled: an object of its context was deleted, or
+    its kind says it is no longer wanted; failed: it could not be rendered).
+
+    The batch's contexts are loaded together (one query per model); a kind with a ``prepare``
+    hook prepares all its rows at once, and rows that share a rendering are rendered once.
+    """
+    Status = OutboundEmail.Status
+    outcomes: list[Outcome | None] = [None] * len(emails)
+    contexts = _load_many([email.context for email in emails])
+    by_kind: dict[str, list[int]] = {}
+    for index, (email, context) in enumerate(zip(emails, contexts, strict=True)):
+        if isinstance(context, Gone):
+            outcomes[index] = (Status.CANCELLED, str(context))
+        else:
+            by_kind.setdefault(email.kind, []).append(index)
+    for name, indexes in by_kind.items():
+        kind = _kinds.get(name, Kind())
+        prepared: list[Prepared | tuple[str, str] | None] = []
+        if kind.prepare is not None:
+            try:
+                prepared.extend(
+                    kind.prepare([emails[i] for i in indexes], [contexts[i] for i in indexes])
+                )
+            except Exception as exc:
+                logger.exception("Emails of kind %s could not be prepared", name)
+                prepared = [(Status.FAILED, _describe(exc))] * len(indexes)
+        else:
+            for i in indexes:
+                try:
+                    prepared.append(_prepare_one(kind, emails[i], contexts[i]))
+                except Gone as exc:
+                    prepared.append((Status.CANCELLED, str(exc)))
+                except Exception as exc:
+                    logger.exception("Email %s (%s) could not be prepared", emails[i].pk, name)
+                    prepared.append((Status.FAILED, _describe(exc)))
+        for i, entry in zip(indexes, prepared, strict=True):
+            if entry is None:
+                outcomes[i] = (Status.CANCELLED, "no longer wanted")
+            elif isinstance(entry, tuple):
+                outcomes[i] = entry
+            else:
+                try:
+                    outcomes[i] = _message(emails[i], kind, entry)
+                except Exception as exc:
+                    logger.exception("Email %s (%s) could not be rendered", emails[i].pk, name)
+                    outcomes[i] = (Status.FAILED, _describe(exc))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def build_message(email: OutboundEmail) -> EmailMultiAlternatives | None:
+    """The message for one row (``build_messages`` of one); ``None`` if its kind says it is no
+    longer wanted. Raises ``Gone`` when an object of its context was deleted."""
+    outcome = build_messages([email])[0]
+    if isinstance(outcome, tuple):
+        status, reason = outcome
+        if status == OutboundEmail.Status.CANCELLED and reason != "no longer wanted":
+            raise Gone(reason)
+        if status == OutboundEmail.Status.FAILED:
+            raise RuntimeError(reason)
+        return None
+    return outcome
+
+
 @dataclass
 class Batch:
     claimed: int = 0
@@ -515,61 +741,76 @@ class Batch:
     connection_failed: bool = False
 
 
+@contextmanager
+def _fast_commits() -> Iterator[None]:
+    """While a batch is sent: commits that do not wait for the disk (PostgreSQL), see
+    ``_finish``."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def send_batch(ids: Sequence[int] | None = None, *, deadline: float | None = None) -> Batch:
     """Claim up to ``BATCH_SIZE`` due rows (among ``ids``, or any) and send them over one SMTP
     connection, starting no message after ``deadline`` (``time.monotonic()``; by default the
-    time budget from now): the rows left are given back. Call it outside a transaction: each
-    outcome must be committed at once."""
+    time budget from now): the rows left are given back. The batch's messages are prepared
+    together (``build_messages``: a few queries for the batch, one rendering per shared
+    content); each row sent is marked in one statement right after the server accepted it.
+    Call it outside a transaction: each outcome must be committed at once."""
     if deadline is None:
         deadline = time.monotonic() + _budget()
     claimed = _claim(ids)
     batch = Batch(claimed=len(claimed))
-    connection: Any = None
+    if not claimed:
+        return batch
+    outcomes = build_messages(claimed)
+    connection_: Any = None
     try:
-        for index, email in enumerate(claimed):
-            if time.monotonic() > deadline:
-                _release(claimed[index:])
-                break
-            try:
-                message = build_message(email)
-            except Gone as exc:
-                _finish(email, OutboundEmail.Status.CANCELLED, str(exc))
-                continue
-            except Exception as exc:
-                logger.exception("Email %s (%s) could not be rendered", email.pk, email.kind)
-                _finish(email, OutboundEmail.Status.FAILED, _describe(exc))
-                continue
-            if message is None:
-                _finish(email, OutboundEmail.Status.CANCELLED, "no longer wanted")
-                continue
-            if connection is None:
-                connection = get_connection(fail_silently=False)
+        with _fast_commits():
+            for index, (email, outcome) in enumerate(zip(claimed, outcomes, strict=True)):
+                if time.monotonic() > deadline:
+                    _release(claimed[index:])
+                    break
+                if isinstance(outcome, tuple):
+                    _finish(email, *outcome)
+                    continue
+                if connection_ is None:
+                    connection_ = get_connection(fail_silently=False)
+                    try:
+                        connection_.open()
+                    except Exception as exc:  # the server, not the message: try again later
+                        logger.warning("Cannot reach the mail server: %s", _describe(exc))
+                        _retry_later(email, _describe(exc))
+                        _release(claimed[index + 1 :])
+                        batch.connection_failed = True
+                        break
                 try:
-                    connection.open()
-                except Exception as exc:  # the server, not the message: try again later
-                    logger.warning("Cannot reach the mail server: %s", _describe(exc))
+                    connection_.send_messages([outcome])
+                except Exception as exc:
+                    if _is_permanent(exc):
+                        _finish(email, OutboundEmail.Status.FAILED, _describe(exc))
+                        continue
                     _retry_later(email, _describe(exc))
+                    if isinstance(
+                        exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException
+                    ):
+                        continue  # a 4xx for this message: the connection is still good
                     _release(claimed[index + 1 :])
                     batch.connection_failed = True
                     break
-            try:
-                connection.send_messages([message])
-            except Exception as exc:
-                if _is_permanent(exc):
-                    _finish(email, OutboundEmail.Status.FAILED, _describe(exc))
-                    continue
-                _retry_later(email, _describe(exc))
-                if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException):
-                    continue  # a 4xx for this message: the connection is still good
-                _release(claimed[index + 1 :])
-                batch.connection_failed = True
-                break
-            _finish(email, OutboundEmail.Status.SENT)
-            batch.sent += 1
+                _finish(email, OutboundEmail.Status.SENT)
+                batch.sent += 1
     finally:
-        if connection is not None:
+        if connection_ is not None:
             with contextlib.suppress(Exception):  # closing a broken connection: nothing to do
-                connection.close()
+                connection_.close()
     return batch
 
 

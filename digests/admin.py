@@ -5,7 +5,15 @@ from .models import Subscriber
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "language", "frequency", "status", "created_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "language",
+        "frequency",
+        "status",
+        "hard_bounces",
+        "created_at",
+    ]
     list_filter = ["status", "frequency", "language"]
     search_fields = ["email", "organisation"]
     raw_id_fields = ["user", "city"]

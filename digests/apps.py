@@ -16,6 +16,4 @@ class DigestsConfig(AppConfig):
         from .exports import subscription_section
 
         exports.register("digest_subscription", subscription_section)
-        sources.register(
-            "practices", sources.practice_items, title=_("New practices"), content="practices"
-        )
+        sources.register("practices", sources.practice_items, title=_("New practices"))

@@ -26,4 +26,6 @@ def subscription_section(user: User) -> dict[str, Any] | None:
         "confirmed_at": subscriber.confirmed_at,
         "unsubscribed_at": subscriber.unsubscribed_at,
         "last_digest_at": subscriber.last_digest_at,
+        "hard_bounces": subscriber.hard_bounces,
+        "suspended_at": subscriber.suspended_at,
     }

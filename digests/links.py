@@ -9,10 +9,11 @@ address changed); views show a page that says so.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Literal
 
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .models import Subscriber
 
@@ -49,7 +50,19 @@ def make_token(subscriber: Subscriber, purpose: Purpose) -> str:
 
 def path(subscriber: Subscriber, purpose: Purpose) -> str:
     """The link's path (``site_url`` goes before it in an email)."""
-    return reverse(URL_NAMES[purpose], args=[make_token(subscriber, purpose)])
+    return _path_around(purpose, get_script_prefix(), get_urlconf()).replace(
+        _SLOT, make_token(subscriber, purpose)
+    )
+
+
+_SLOT = "0slot0"  # stands for the token: characters that ``reverse`` leaves as they are
+
+
+@lru_cache(maxsize=16)
+def _path_around(purpose: Purpose, prefix: str, urlconf: str | None) -> str:
+    """The link's path with a slot for the token, reversed once (a digest run makes two links a
+    message; a token's characters, like the slot's, are never quoted by ``reverse``)."""
+    return reverse(URL_NAMES[purpose], args=[_SLOT])
 
 
 def read(token: str, purpose: Purpose) -> Subscriber:

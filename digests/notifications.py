@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.urls import reverse
 from accounts import emails
 from accounts.models import OutboundEmail, User
 
-from . import links, sources
+from . import links, selectors, sources
 from .models import Subscriber
 from .periods import Period
 from .selectors import Selection, digest_items
@@ -119,12 +119,20 @@ def digest_context(
     subscriber: Subscriber, selection: Selection, *, period: Period | None = None
 ) -> dict[str, Any]:
     """What the digest's templates show (the email, and the staff preview)."""
+    return {
+        "subscriber": subscriber,
+        **_shared_context(selection, period),
+        **_personal(subscriber),
+    }
+
+
+def _shared_context(selection: Selection, period: Period | None) -> dict[str, Any]:
+    """What every subscriber with this selection sees alike (rendered once per batch)."""
     titles = sources.titles()
     sections: dict[str, list[sources.Item]] = {}
     for item in selection.items:
         sections.setdefault(item.source, []).append(item)
     return {
-        "subscriber": subscriber,
         "period": period,
         "since": selection.since,
         "until": selection.until,
@@ -136,6 +144,12 @@ def digest_context(
         "total": selection.total,
         "more": selection.total - len(selection.items),
         "more_path": reverse("practices:list"),
+    }
+
+
+def _personal(subscriber: Subscriber) -> dict[str, str]:
+    """The subscriber's own parts of a digest: their signed links."""
+    return {
         "preferences_path": links.path(subscriber, "preferences"),
         "unsubscribe_path": links.path(subscriber, "unsubscribe"),
     }
@@ -158,19 +172,39 @@ def digest_preview(subscriber: Subscriber, *, until: dt.datetime | None = None) 
     return Preview(selection=selection, subject=subject, text=text, html=html)
 
 
-def _digest_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, Any] | None:
-    """At send time: the items of the period, or ``None`` (nothing sent) when there is none,
-    or the subscription ended, or the period was done already."""
-    subscriber: Subscriber = context["subscriber"]
-    if subscriber.status != Subscriber.Status.CONFIRMED:
-        return None
-    period = Period.parse(context["period"])
-    if subscriber.last_digest_at is not None and subscriber.last_digest_at >= period.cutoff:
-        return None
-    selection = digest_items(subscriber, until=period.cutoff, shared=True)
-    if not selection.items:
-        return None
-    return digest_context(subscriber, selection, period=period)
+def _digest_prepare(
+    rows: Sequence[OutboundEmail], contexts: Sequence[dict[str, Any]]
+) -> list[emails.Prepared | None]:
+    """At send time, for a batch of ledger rows: each subscriber's items of the period (a fixed
+    number of queries for the whole batch), or ``None`` (nothing sent) when there is none, or
+    the subscription ended, or the period was done already. Subscribers with the same items
+    share one rendering per language; their signed links are their own."""
+    subscribers: list[Subscriber] = [context["subscriber"] for context in contexts]
+    selectors.prime_readers(subscribers)
+    periods = [Period.parse(context["period"]) for context in contexts]
+    due: dict[Period, list[int]] = {}
+    for index, (subscriber, period) in enumerate(zip(subscribers, periods, strict=True)):
+        if subscriber.status != Subscriber.Status.CONFIRMED:
+            continue
+        if subscriber.last_digest_at is not None and subscriber.last_digest_at >= period.cutoff:
+            continue
+        due.setdefault(period, []).append(index)
+    prepared: list[emails.Prepared | None] = [None] * len(rows)
+    shared: dict[int, dict[str, Any]] = {}  # by selection (subscribers alike share one)
+    for period, indexes in due.items():
+        selections = selectors.digest_items_many(
+            [subscribers[i] for i in indexes], until=period.cutoff
+        )
+        for index, selection in zip(indexes, selections, strict=True):
+            if selection.items:
+                if id(selection) not in shared:
+                    shared[id(selection)] = _shared_context(selection, period)
+                prepared[index] = emails.Prepared(
+                    context=shared[id(selection)],
+                    shared=(str(period), selection.key),
+                    personal=_personal(subscribers[index]),
+                )
+    return prepared
 
 
 def _digest_test_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, Any]:
@@ -187,10 +221,19 @@ def unsubscribe_address() -> str:
     return f"unsubscribe@{domain}"
 
 
+def unsubscribe_query(unsubscribe_path: str) -> str:
+    """The mailto's subject and body: the subscriber's unsubscribe token, which the inbound
+    webhook reads (``services.subscriber_unsubscribe_by_email``)."""
+    token = unsubscribe_path.rstrip("/").rpartition("/")[2]
+    return urlencode(
+        {"subject": f"unsubscribe {token}", "body": f"unsubscribe {token}"}, quote_via=quote
+    )
+
+
 def _digest_headers(email: OutboundEmail, context: dict[str, Any]) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe, and RFC 2369's mailto for clients without it."""
     url = f"{settings.SITE_URL}{context['unsubscribe_path']}"
-    mailto = f"mailto:{unsubscribe_address()}?subject=unsubscribe"
+    mailto = f"mailto:{unsubscribe_address()}?{unsubscribe_query(context['unsubscribe_path'])}"
     return {
         "List-Unsubscribe": f"<{url}>, <{mailto}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -201,8 +244,8 @@ def _digest_headers(email: OutboundEmail, context: dict[str, Any]) -> dict[str, 
 
 
 def _digest_finished(email: OutboundEmail, status: str, error: str) -> None:
-    """The ledger row's outcome, in the same commit: the subscriber's period is done (sent or
-    nothing to send), or a bounce counts."""
+    """The ledger row's outcome when it is not sent, in the same commit: the subscriber's period
+    is done (nothing to send), or a bounce counts."""
     from . import services
 
     reference = email.context.get("subscriber") or {}
@@ -213,7 +256,23 @@ def _digest_finished(email: OutboundEmail, status: str, error: str) -> None:
     )
 
 
+def _digest_sent(email: OutboundEmail) -> tuple[Any, dict[str, Any]]:
+    """The update made in the statement that marks a ledger row sent: the subscriber's period
+    is done, their bounces forgotten."""
+    from . import services
+
+    return services.subscriber_digest_sent_update(
+        subscriber_id=email.context["subscriber"]["pk"], period=email.occasion
+    )
+
+
 emails.register(CONFIRM, context=_confirm_context)
 emails.register(ALREADY_SUBSCRIBED, context=_reminder_context)
-emails.register(DIGEST, context=_digest_context, headers=_digest_headers, finished=_digest_finished)
+emails.register(
+    DIGEST,
+    prepare=_digest_prepare,
+    headers=_digest_headers,
+    finished=_digest_finished,
+    on_sent=_digest_sent,
+)
 emails.register(DIGEST_TEST, context=_digest_test_context, headers=_digest_headers)

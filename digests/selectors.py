@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef, prefetch_related_objects
 from django.utils import timezone
+
+from moderation.models import reach_of
 
 from . import sources
 from .models import DigestRun, Subscriber
@@ -59,67 +61,112 @@ def language_rank(language: str, preferred: str) -> int:
 
 
 def digest_items(
-    subscriber: Subscriber,
-    *,
-    until: dt.datetime | None = None,
-    limit: int = MAX_ITEMS,
-    shared: bool = False,
+    subscriber: Subscriber, *, until: dt.datetime | None = None, limit: int = MAX_ITEMS
 ) -> Selection:
     """The items published since the subscriber's previous digest, on their themes (none = all),
     that their access allows: in their language first, then English, then the rest, newest
-    first within each; capped at ``limit``. One query per source, plus the subscriber's themes.
-
-    ``shared`` (the sending of a run): public subscribers with the same themes, language and
-    period share one selection, kept for a minute in this process (a run sends thousands of
-    digests, most of them alike) and never across a change of the content (its version is in
-    the key, as for the list pages' cache), instead of one query per source each.
-    """
+    first within each; capped at ``limit``. One query per source, plus the subscriber's themes
+    (the staff preview, a test, ``send_digest --dry-run``; a run's batches use
+    ``digest_items_many``)."""
     until = until or timezone.now()
-    since = start_of(subscriber)
     theme_ids = sorted(t.pk for t in subscriber.themes.all())
-    reader = reader_of(subscriber)
-    # Members each have a scope of their own (what they wrote...): nothing to share.
-    versions = sources.content_versions() if shared and not reader.is_authenticated else None
-    if versions is None:
-        return _select(reader, since, until, theme_ids, subscriber.language, limit)
-    key = (  # the reader is the public: the same access for every one of them
-        versions,
-        tuple(theme_ids),
-        subscriber.language,
-        since,
-        until,
-        limit,
-    )
-    now = time.monotonic()
-    kept = _shared.get(key)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    if len(_shared) >= SHARED_ENTRIES:
-        _shared.clear()
-    selection = _select(reader, since, until, theme_ids, subscriber.language, limit)
-    _shared[key] = (now + SHARED_SECONDS, selection)
-    return selection
-
-
-SHARED_SECONDS = 60.0
-SHARED_ENTRIES = 2000
-_shared: dict[tuple[Any, ...], tuple[float, Selection]] = {}
-
-
-def _select(
-    reader: Any,
-    since: dt.datetime,
-    until: dt.datetime,
-    theme_ids: list[int],
-    language: str,
-    limit: int,
-) -> Selection:
     found: list[sources.Item] = []
     for fetch in sources.registered().values():
-        found.extend(fetch(reader=reader, since=since, until=until, theme_ids=theme_ids))
-    found.sort(key=lambda item: item.published_at, reverse=True)
+        found.extend(
+            fetch(
+                reader=reader_of(subscriber),
+                since=start_of(subscriber),
+                until=until,
+                theme_ids=theme_ids,
+            )
+        )
+    return _arrange(found, start_of(subscriber), until, subscriber.language, limit)
+
+
+def _arrange(
+    found: list[sources.Item], since: dt.datetime, until: dt.datetime, language: str, limit: int
+) -> Selection:
+    found = sorted(found, key=lambda item: item.published_at, reverse=True)
     found.sort(key=lambda item: language_rank(item.language, language))
     return Selection(since=since, until=until, items=found[:limit], total=len(found))
+
+
+def prime_readers(subscribers: Sequence[Subscriber]) -> None:
+    """Load what ``digest_items_many`` reads of a batch of subscribers in a fixed number of
+    queries, whatever their number: their themes, accounts, and the accounts' memberships (with
+    body, city and two-factor flag, as ``User.membership`` reads them one by one)."""
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import Membership
+
+    prefetch_related_objects(list(subscribers), "themes", "user")
+    users = {s.user.pk: s.user for s in subscribers if s.user is not None}
+    if not users:
+        return
+    totp = Authenticator.objects.filter(user=OuterRef("user"), type=Authenticator.Type.TOTP)
+    memberships = (
+        Membership.objects.select_related("body__city")
+        .exclude(status=Membership.Status.REMOVED)
+        .filter(user__in=list(users))
+        .annotate(user_has_totp=Exists(totp))
+        .order_by("user", "pk")
+    )
+    found: dict[int, Membership] = {}
+    for membership in memberships:
+        found.setdefault(membership.user_id, membership)
+    for pk, user in users.items():
+        membership_or_none = found.get(pk)
+        user.__dict__["membership"] = membership_or_none
+        user.__dict__.setdefault(
+            "has_mfa", bool(getattr(membership_or_none, "user_has_totp", False))
+        )
+
+
+def digest_items_many(
+    subscribers: Sequence[Subscriber], *, until: dt.datetime, limit: int = MAX_ITEMS
+) -> list[Selection]:
+    """``digest_items`` for a batch of subscribers (a run's), in a fixed number of queries: each
+    source is read once for the whole batch (every published item since the earliest start,
+    with its themes, author and city), and each subscriber gets the items their access allows
+    (``Reach.admits``, the visibility rule's form for one item), on their themes. Call
+    ``prime_readers`` first."""
+    if not subscribers:
+        return []
+    starts = [start_of(s) for s in subscribers]
+    candidates: list[sources.Item] = []
+    for fetch in sources.registered().values():
+        candidates.extend(fetch(reader=None, since=min(starts), until=until, theme_ids=[]))
+    # Subscribers alike share one selection: same start, themes, language and reach (the
+    # author and city of a reach count only when an item of the period is theirs).
+    authors = {item.author_id for item in candidates}
+    cities = {item.city_id for item in candidates}
+    alike: dict[tuple[Any, ...], Selection] = {}
+    selections = []
+    for subscriber, since in zip(subscribers, starts, strict=True):
+        reach = reach_of(reader_of(subscriber))
+        themes = frozenset(t.pk for t in subscriber.themes.all())
+        key = (
+            since,
+            themes,
+            subscriber.language,
+            reach.tiers,
+            reach.everything,
+            reach.author_id if reach.author_id in authors else None,
+            reach.city_id if reach.coordinates and reach.city_id in cities else None,
+        )
+        if key not in alike:
+            found = [
+                item
+                for item in candidates
+                if item.published_at > since
+                and (not themes or themes.intersection(item.theme_ids))
+                and reach.admits(
+                    visibility=item.visibility, author_id=item.author_id, city_id=item.city_id
+                )
+            ]
+            alike[key] = _arrange(found, since, until, subscriber.language, limit)
+        selections.append(alike[key])
+    return selections
 
 
 # --- Staff pages and the archive ------------------------------------------------------------------

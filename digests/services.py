@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OutboundEmail, User
 from cities.models import City, Theme
 
-from . import notifications
+from . import links, notifications
 from .models import SUSPEND_AFTER_BOUNCES, DigestRun, Subscriber
 from .periods import Period
 
@@ -172,6 +172,30 @@ def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
     return subscriber
 
 
+# A signed token (``links``): value, timestamp and signature, in URL-safe base64, ":" between.
+TOKEN = re.compile(r"\.?[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+")
+
+
+def subscriber_unsubscribe_by_email(
+    *, to: Iterable[str], subject: str, text: str
+) -> Subscriber | None:
+    """A message came to the unsubscribe address (``List-Unsubscribe``'s mailto, through the
+    email service's inbound webhook): the subscriber whose unsubscribe token it carries (in the
+    subject, as the mailto writes it, or the body) is unsubscribed, once (again changes nothing).
+    A message to another address, or without a valid token (unknown, tampered, expired), is
+    ignored: the sender's address proves nothing. Returns the subscriber unsubscribed, if any."""
+    address = normalise_email(notifications.unsubscribe_address())
+    if address not in {normalise_email(a) for a in to}:
+        return None
+    for token in TOKEN.findall(f"{subject}\n{text}"):
+        try:
+            subscriber = links.read(token, "unsubscribe")
+        except links.InvalidLink:
+            continue
+        return subscriber_unsubscribe(subscriber=subscriber)
+    return None
+
+
 @transaction.atomic
 def subscriber_delete(*, subscriber: Subscriber) -> None:
     """Forget the subscription and the digest emails still kept for its address."""
@@ -246,17 +270,29 @@ def subscriber_digest_finished(*, subscriber_id: int, period: str, status: str, 
     and counts; the third in a row suspends the subscriber. Other failures (the server was
     unreachable for hours) are caught up next time and do not count.
     """
-    cutoff = Period.parse(period).cutoff
-    rows = Subscriber.objects.filter(pk=subscriber_id)
-    if status in {OutboundEmail.Status.SENT, OutboundEmail.Status.CANCELLED}:
-        values: dict[str, Any] = {
-            "last_digest_at": Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff))
-        }
-        if status == OutboundEmail.Status.SENT:
-            values["hard_bounces"] = 0
-        rows.update(**values)  # one statement, in the commit that marks the row
+    if status == OutboundEmail.Status.SENT:
+        rows, values = subscriber_digest_sent_update(subscriber_id=subscriber_id, period=period)
+        rows.update(**values)
+    elif status == OutboundEmail.Status.CANCELLED:
+        cutoff = Period.parse(period).cutoff
+        Subscriber.objects.filter(pk=subscriber_id).update(
+            last_digest_at=Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff))
+        )  # one statement, in the commit that marks the row
     elif status == OutboundEmail.Status.FAILED and is_hard_bounce(error):
         subscriber_bounced(subscriber_id=subscriber_id, period=period)
+
+
+def subscriber_digest_sent_update(
+    *, subscriber_id: int, period: str
+) -> tuple[QuerySet[Subscriber], dict[str, Any]]:
+    """The update a delivered digest makes (the outbox runs it in the statement that marks the
+    ledger row sent): the period is done, the next digest starts at its cutoff, and the hard
+    bounces are forgotten."""
+    cutoff = Period.parse(period).cutoff
+    return Subscriber.objects.filter(pk=subscriber_id), {
+        "last_digest_at": Greatest(Coalesce("last_digest_at", Value(cutoff)), Value(cutoff)),
+        "hard_bounces": 0,
+    }
 
 
 HARD_BOUNCE = re.compile(r"^(5\d\d\b|bounced\b)")

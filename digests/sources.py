@@ -9,16 +9,22 @@ Practices are registered below. Trainings and exchange offers join the digest by
 their own source the same way (from their app's ``AppConfig.ready``), with no other change to
 this app. A source reads through its model's one visibility rule (``visible_to``) and returns
 ``Item``s; an item the public may not read (network or police-only) comes with its title and
-link only, never its text, so that it cannot end up in an email.
+link only, never its text, so that it cannot end up in an email. Called with ``reader=None`` (a
+run's batch of subscribers), it returns every published item of the period, on every theme, with
+each item's themes, author and city, and the caller gives each reader what ``Reach.admits``
+(the same rule, for one item) allows them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.db.models import Prefetch
+
+from cities.models import Theme
 from moderation.models import Visibility
 
 
@@ -32,6 +38,10 @@ class Item:
     language: str
     visibility: str
     summary: str  # empty when the item is restricted
+    # For a batch read (``reader=None``): what ``Reach.admits`` and the themes filter need.
+    theme_ids: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
+    author_id: int | None = field(default=None, repr=False, compare=False)
+    city_id: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def restricted(self) -> bool:
@@ -47,38 +57,13 @@ class Fetch(Protocol):
 
 _sources: dict[str, Fetch] = {}
 _titles: dict[str, Any] = {}
-_content: dict[str, str | None] = {}
 
 
-def register(
-    name: str,
-    fetch: Fetch | Callable[..., list[Item]],
-    *,
-    title: Any = None,
-    content: str | None = None,
-) -> None:
+def register(name: str, fetch: Fetch | Callable[..., list[Item]], *, title: Any = None) -> None:
     """Add (or replace) a source of digest items; ``title`` heads its section in the digest (a
-    lazy translation); ``content`` is the name its model's changes are announced under
-    (``lists.cache.content_changed``): with it, subscribers alike may share one selection
-    while a run sends (``selectors.digest_items``), until the next change."""
+    lazy translation)."""
     _sources[name] = fetch  # type: ignore[assignment]
     _titles[name] = title or name
-    _content[name] = content
-
-
-def content_versions() -> tuple[str, ...] | None:
-    """The current versions of every source's content; None when one cannot be known (a source
-    without a content name, or the shared cache is down): then nothing is shared."""
-    from lists.cache import content_version
-
-    versions = []
-    for name in _sources:
-        content = _content.get(name)
-        version = content_version(content) if content else None
-        if version is None:
-            return None
-        versions.append(version)
-    return tuple(versions)
 
 
 def registered() -> dict[str, Fetch]:
@@ -95,19 +80,20 @@ def titles() -> dict[str, Any]:
 def practice_items(
     *, reader: Any, since: dt.datetime, until: dt.datetime, theme_ids: Collection[int]
 ) -> list[Item]:
-    """Practices first published in (since, until] that ``reader`` may read (one query)."""
+    """Practices first published in (since, until] that ``reader`` may read (one query); with
+    ``reader=None`` every published one, with its themes (two queries)."""
     from practices.models import Practice
 
-    practices = (
-        Practice.objects.visible_to(reader)
-        .published()
-        .filter(published_at__gt=since, published_at__lte=until)
-    )
+    practices = Practice.objects.all() if reader is None else Practice.objects.visible_to(reader)
+    practices = practices.published().filter(published_at__gt=since, published_at__lte=until)
     if theme_ids:
         practices = practices.filter(themes__in=list(theme_ids)).distinct()
     rows = practices.order_by("-published_at", "-pk").only(
-        "id", "title", "slug", "summary", "visibility", "original_language", "published_at"
-    )
+        "id", "title", "slug", "summary", "visibility", "original_language", "published_at",
+        "created_by_id", "city_id",
+    )  # fmt: skip
+    if reader is None:
+        rows = rows.prefetch_related(Prefetch("themes", queryset=Theme.objects.only("pk")))
     return [
         Item(
             source="practices",
@@ -118,6 +104,9 @@ def practice_items(
             language=p.original_language,
             visibility=p.visibility,
             summary=p.summary if p.visibility == Visibility.PUBLIC else "",
+            theme_ids=frozenset(t.pk for t in p.themes.all()) if reader is None else frozenset(),
+            author_id=p.created_by_id,
+            city_id=p.city_id,
         )
         for p in rows
     ]

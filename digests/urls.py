@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/preview/<int:pk>/html/", views.preview_html, name="preview_html"),
     path("staff/preview/<int:pk>/test/", views.send_test, name="send_test"),
     path("bounces/<slug:esp>/", views.esp_tracking, name="esp_tracking"),
+    path("inbound/<slug:esp>/", views.esp_inbound, name="esp_inbound"),
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),
     path("subscribe/member/", views.subscribe_member, name="subscribe_member"),

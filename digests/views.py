@@ -209,16 +209,25 @@ def send_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- An email service provider's bounce and complaint webhooks ------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _tracking_views() -> dict[str, Any]:
-    """django-anymail's tracking webhook view of each provider, by the provider's name."""
+@lru_cache(maxsize=2)
+def _webhook_views(kind: str) -> dict[str, Any]:
+    """django-anymail's webhook views of one kind ("tracking", "inbound"), by provider name."""
     from anymail import urls
 
+    suffix = f"_{kind}_webhook"
     return {
-        str(p.name).removesuffix("_tracking_webhook"): p.callback
+        str(p.name).removesuffix(suffix): p.callback
         for p in urls.urlpatterns
-        if str(p.name).endswith("_tracking_webhook")
+        if str(p.name).endswith(suffix)
     }
+
+
+def _webhook(request: HttpRequest, esp: str, kind: str) -> HttpResponse:
+    view = _webhook_views(kind).get(esp)
+    if view is None or not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        raise Http404
+    response: HttpResponse = view(request)
+    return response
 
 
 @csrf_exempt  # the provider posts without our cookie; it authenticates with the webhook secret
@@ -226,11 +235,16 @@ def esp_tracking(request: HttpRequest, esp: str) -> HttpResponse:
     """The provider's tracking webhook (django-anymail verifies and parses it, then sends the
     ``tracking`` signal that ``digests.signals`` receives). Without ``ANYMAIL_WEBHOOK_SECRET``
     there is none: 404, as for a provider anymail does not know."""
-    view = _tracking_views().get(esp)
-    if view is None or not settings.ANYMAIL.get("WEBHOOK_SECRET"):
-        raise Http404
-    response: HttpResponse = view(request)
-    return response
+    return _webhook(request, esp, "tracking")
+
+
+@csrf_exempt  # as above
+def esp_inbound(request: HttpRequest, esp: str) -> HttpResponse:
+    """The provider's inbound webhook: the messages sent to the unsubscribe address
+    (``List-Unsubscribe``'s mailto). django-anymail verifies and parses them and sends the
+    ``inbound`` signal that ``digests.signals`` receives; 404 without ``ANYMAIL_WEBHOOK_SECRET``
+    or for a provider anymail does not know."""
+    return _webhook(request, esp, "inbound")
 
 
 # --- The public archive ---------------------------------------------------------------------------

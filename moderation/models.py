@@ -96,6 +96,16 @@ class Reach:
             own |= Q(city_id=self.city_id)
         return readable | own
 
+    def admits(self, *, visibility: str, author_id: int | None, city_id: int | None) -> bool:
+        """``readable()`` for one item already known to be published and shown, in Python: the
+        digest reads a batch's items once and gives each reader theirs with it (tested against
+        ``readable()`` in ``tests/digests/test_selectors.py``)."""
+        if self.everything or visibility in self.tiers:
+            return True
+        if self.author_id is None:
+            return False
+        return author_id == self.author_id or (self.coordinates and city_id == self.city_id)
+
     @property
     def listed_city_id(self) -> int | None:
         """The city whose published items of every tier a list adds to the reader's tiers: a

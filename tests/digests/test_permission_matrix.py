@@ -72,6 +72,16 @@ CASES = [
         kwargs=esp,
         state=lambda request, kwargs, user: Subscriber.objects.filter(status="suspended").count(),
     ),
+    Case("digests:esp_inbound", NOBODY, kwargs=esp),
+    Case(
+        "digests:esp_inbound",
+        NOBODY,
+        method="post",
+        kwargs=esp,
+        state=lambda request, kwargs, user: Subscriber.objects.filter(
+            status="unsubscribed"
+        ).count(),
+    ),
     Case("digests:archive", EVERYONE),
     Case("digests:archive_week", EVERYONE, kwargs=week),
     Case("digests:archive_feed", EVERYONE),

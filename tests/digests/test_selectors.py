@@ -125,3 +125,43 @@ def test_the_selection_queries_once_per_source(count, django_assert_num_queries)
     with django_assert_num_queries(2):
         selection = digest_items(subscriber, until=NOW)
     assert len(selection.items) == count
+
+
+def test_reach_admits_exactly_what_the_visibility_rule_lets_each_reader_read(
+    member, coordinator, other_coordinator, efus_staff, efus_staff_without_mfa, outsider
+):
+    """``Reach.admits`` (a run's batch, in Python) agrees with ``visible_to`` (SQL) for every
+    reader and every published item: tiers, cities, authors."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from cities.models import City
+    from moderation.models import reach_of
+    from practices.models import Practice
+
+    madrid = City.objects.get(slug="madrid")
+    for tier in Visibility.values:
+        for author in (None, efus_staff_without_mfa, coordinator):
+            _practice(f"{tier} by {author}", visibility=tier, created_by=author)
+            _practice(f"{tier} in Madrid", visibility=tier, created_by=author, city=madrid)
+    readers = [
+        AnonymousUser(),
+        outsider,
+        member,
+        coordinator,
+        other_coordinator,
+        efus_staff,
+        efus_staff_without_mfa,  # not police: public and network, plus what they wrote
+    ]
+    published = list(Practice.objects.published())
+    seen = set()
+    for reader in readers:
+        reach = reach_of(reader)
+        admitted = {
+            p.pk
+            for p in published
+            if reach.admits(visibility=p.visibility, author_id=p.created_by_id, city_id=p.city_id)
+        }
+        expected = set(Practice.objects.visible_to(reader).published().values_list("pk", flat=True))
+        assert admitted == expected, reader
+        seen.add(frozenset(admitted))
+    assert len(seen) >= 3  # public, network, every tier: the comparison is not trivially true

@@ -5,6 +5,7 @@ import datetime as dt
 import email
 import re
 from email.policy import default
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,6 +25,7 @@ from digests.models import DigestRun, Subscriber
 from digests.periods import Period
 from digests.tasks import run_digest
 from moderation.models import Status, Visibility
+from tests.conftest import make_member
 from tests.digests.factories import SubscriberFactory
 from tests.practices.factories import PracticeFactory
 
@@ -265,27 +267,100 @@ def test_the_unsubscribe_link_of_the_digest_is_signed_for_its_subscriber():
     assert links.read(token, "unsubscribe") == subscriber
 
 
-def test_subscribers_alike_share_a_selection_but_never_across_a_change():
-    """While a run sends, subscribers with the same access, themes, language and period share
-    one selection; a change to a practice (here, unpublished between two digests) is seen at
-    once by the next digest."""
-    practice = _practice("Soon withdrawn")
-    _practice("Stays")
-    first, second, third = (_subscriber(email=f"r{n}@example.org") for n in range(3))
+def _queue_week():
+    """The run's ledger rows, not handed over (the test sends them in the batches it wants)."""
     with (
         time_machine.travel(AFTER, tick=False),
         TestCase.captureOnCommitCallbacks(execute=False),
     ):
         services.digest_run(period=PERIOD)
-    rows = {r.recipient: r.pk for r in OutboundEmail.objects.filter(kind="digest")}
-    send_emails.apply(args=[[rows[first.email]]])
-    # The second digest reuses the first one's selection: no query for the practices.
+    return {r.recipient: r.pk for r in OutboundEmail.objects.filter(kind="digest")}
+
+
+def test_a_batch_renders_once_per_selection_and_language_with_each_subscribers_own_links(
+    nice_body,
+):
+    """Subscribers with the same items, language and access share one rendering; each message
+    still carries its own signed links, in the body and in the headers."""
+    _practice("Public one", summary="Public text.")
+    _practice("Network one", visibility=Visibility.NETWORK, summary="Network text.")
+    for n in range(3):
+        _subscriber(email=f"en{n}@example.org", language="en")
+    for n in range(2):
+        _subscriber(email=f"fr{n}@example.org", language="fr")
+    for _ in range(2):
+        user = make_member(nice_body)
+        _subscriber(email=user.email, user=user, language="en")
+    rows = _queue_week()
+    emails._renderings.clear()  # kept across batches in a process (by content)
+    with mock.patch.object(emails, "render_email", wraps=emails.render_email) as render:
+        assert send_emails.apply(args=[sorted(rows.values())]).get() == 7
+    # Public in English, public in French, members (who also see the network item) in English.
+    assert render.call_count == 3
+    by_address = {m.to[0]: m for m in mail.outbox}
+    for subscriber in Subscriber.objects.all():
+        parsed, text, html = _parts(by_address[subscriber.email])
+        paths = {
+            urlsplit(url).path
+            for url in re.findall(r'href="([^"]+)"', html) + re.findall(r"http\S+", text)
+            if "/digests/" in url
+        }
+        header = urlsplit(re.findall(r"<([^>]+)>", parsed["List-Unsubscribe"])[0]).path
+        assert header in paths and len(paths) == 2  # the same links in text, HTML and header
+        for path in paths:
+            token = resolve(path).kwargs["token"]
+            purpose = "unsubscribe" if "/unsubscribe/" in path else "preferences"
+            assert links.read(token, purpose) == subscriber
+        assert ("Network one" in text) == (subscriber.user_id is not None)
+
+
+def _batch_queries(subscribers, nice_body):
+    """The queries of one batch of ``subscribers`` digests (a third of them to members)."""
+    for n in range(subscribers):
+        if n % 3 == 2:
+            user = make_member(nice_body)
+            _subscriber(email=user.email, user=user, language="en")
+        else:
+            _subscriber(email=f"r{n}@example.org", language=("en", "fr")[n % 2])
+    rows = _queue_week()
     with CaptureQueriesContext(connection) as queries:
-        send_emails.apply(args=[[rows[second.email]]])
-    assert not [q for q in queries if "practices_practice" in q["sql"]]
+        assert send_emails.apply(args=[sorted(rows.values())]).get() == subscribers
+    return [q["sql"] for q in queries]
+
+
+# A batch, whatever its size: claim its rows (select them under a lock, move their lease, in a
+# transaction: here the test's savepoint and its release around them), load them with their
+# accounts, load their subscribers, the subscribers' themes, accounts and the accounts' memberships,
+# the practices of the period and their themes. Then one statement per message sent, marking
+# its row and moving its subscriber's period on together (SQLite: a savepoint, the two updates,
+# its release), right after the server accepted it.
+BATCH_QUERIES = 11
+MESSAGE_QUERIES = {"postgresql": 1, "sqlite": 4}
+
+
+@pytest.mark.parametrize("subscribers", [3, 12])
+def test_a_batch_takes_the_same_queries_whatever_its_size_and_one_per_message(
+    subscribers, nice_body
+):
+    _practice("Public one")
+    _practice("Network one", visibility=Visibility.NETWORK)
+    queries = _batch_queries(subscribers, nice_body)
+    vendor = connection.vendor
+    assert len(queries) == BATCH_QUERIES + MESSAGE_QUERIES[vendor] * subscribers, queries
+    assert len(mail.outbox) == subscribers
+
+
+def test_a_change_between_two_batches_is_seen_by_the_next_batch():
+    """Nothing is kept from one batch to the next: a practice unpublished meanwhile is not in
+    the later digests."""
+    practice = _practice("Soon withdrawn")
+    _practice("Stays")
+    first, second = (_subscriber(email=f"r{n}@example.org") for n in range(2))
+    rows = _queue_week()
+    send_emails.apply(args=[[rows[first.email]]])
     practice.status = Status.UNPUBLISHED
-    practice.save(update_fields=["status"])  # announced: the content's version changes
-    send_emails.apply(args=[[rows[third.email]]])
+    practice.save(update_fields=["status"])
+    send_emails.apply(args=[[rows[second.email]]])
     bodies = {m.to[0]: m.body for m in mail.outbox}
-    assert "Soon withdrawn" in bodies[first.email] and "Soon withdrawn" in bodies[second.email]
-    assert "Soon withdrawn" not in bodies[third.email] and "Stays" in bodies[third.email]
+    assert "Soon withdrawn" in bodies[first.email]
+    assert "Soon withdrawn" not in bodies[second.email] and "Stays" in bodies[second.email]

@@ -155,6 +155,7 @@ def test_the_subscription_is_in_the_personal_export_and_goes_with_the_account(me
     section = exports.build_export(member)["digest_subscription"]
     assert section["email"] == member.email
     assert section["status"] == "confirmed"
+    assert (section["hard_bounces"], section["suspended_at"]) == (0, None)
     member.delete()
     assert not Subscriber.objects.exists()
 

@@ -339,3 +339,11 @@ def test_a_suspended_address_confirmed_again_starts_with_no_bounce(client):
         0,
         None,
     )
+
+
+def test_the_suspended_page_shows_each_subscribers_count_of_hard_bounces(client, efus_staff):
+    _subscriber(email="four@example.org", status="suspended", hard_bounces=4)
+    client.force_login(efus_staff)
+    page = client.get(reverse("digests:suspended")).content.decode()
+    cells = re.findall(r'<td data-label="Hard bounces">(\d+)</td>', page)
+    assert cells == ["4"]
