@@ -309,12 +309,13 @@ def _seat_free(
 
 
 def _store_count(training: Training, taken: Counter[int | None]) -> None:
-    """Store the seat count and the waiting list's counter (one ``UPDATE``, under the lock). The
-    catalogue's cached renderings are told by the caller (``trainings_changed``), before taking
-    the lock: it is a round trip to the shared cache, and the cache hears of it again when the
-    transaction commits."""
+    """Store the seat count and the waiting list's counter (one ``UPDATE``, under the lock, with no
+    signal: the catalogue's cached renderings were told before the lock was taken, ``_lock``)."""
     training.seats_taken = sum(taken.values())
-    fields = {"seats_taken": training.seats_taken, "next_position": training.next_position}
+    fields: dict[str, Any] = {
+        "seats_taken": training.seats_taken,
+        "next_position": training.next_position,
+    }
     if not training.venue_notified:  # what the first participants are told
         training.venue_notified = training.venue_text
         fields["venue_notified"] = training.venue_notified
