@@ -14,7 +14,7 @@ WORKERS ?= 3
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format bench bench-digest demo worker beat messages check-deploy \
+.PHONY: help install run serve test lint format bench bench-digest bench-catalogue bench-registrations demo worker beat messages check-deploy \
 	migrate compile-missing-messages
 
 help: ## List the targets
@@ -77,6 +77,12 @@ format: $(STAMP) ## Fix what ruff can fix, then format
 
 bench: $(STAMP) ## Run the benchmarks (figures, not pass/fail)
 	$(BIN)/python bench/run.py
+
+bench-catalogue: $(STAMP) ## Trainings and offers at scale, for-me matching (issues 11, 12)
+	$(BIN)/python bench/catalogue.py $(ARGS)
+
+bench-registrations: $(STAMP) ## The registration burst: 300 members at once for 45 seats
+	$(BIN)/python bench/registrations.py $(ARGS)
 
 bench-digest: $(STAMP) ## The digest benchmark: 10,000 subscribers, a real worker, Redis, SMTP sink
 	$(BIN)/python bench/digest.py $(ARGS)

@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=3)
+    parser.add_argument(
+        "--lock-sample", type=int, default=60, help="registrations timed in process (60)"
+    )
     return parser.parse_args(argv)
 
 
@@ -121,6 +124,43 @@ def academy() -> Any:
     for city in City.objects.in_project():
         SeatAllocation.objects.create(training=training, city=city, seats=PER_CITY)
     return training
+
+
+def lock_hold(users: list[Any]) -> tuple[list[float], list[str]]:
+    """Register ``users`` one after the other, in process, for a fresh academy, and time how long
+    each registration holds the training's row lock: from sending the ``SELECT ... FOR UPDATE`` to
+    the end of the ``COMMIT`` (what any other registration of the training waits for). Returns
+    the times in seconds and the statements run under the lock by the last registration."""
+    from django.db import connection, transaction
+
+    from trainings import services
+
+    training = academy()
+    held: list[float] = []
+    statements: list[str] = []
+    locked_at: list[float] = []
+    committed: list[float] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "FOR UPDATE" in sql and '"trainings_training"' in sql:
+            locked_at.append(time.perf_counter())
+            statements.clear()
+            # The first callback after the COMMIT: the lock is released then.
+            transaction.on_commit(lambda: committed.append(time.perf_counter()))
+        if locked_at:
+            statements.append(sql.split(" WHERE ")[0][:90])
+        return execute(sql, params, many, context)
+
+    for user in users:
+        locked_at.clear()
+        committed.clear()
+        user = type(user).objects.get(pk=user.pk)  # a fresh request's user
+        with connection.execute_wrapper(watch):
+            services.registration_create(training=training, by=user)
+        if locked_at and committed:
+            held.append(committed[0] - locked_at[0])
+    assert not transaction.get_connection().in_atomic_block
+    return held, [*statements, "COMMIT"]
 
 
 def burst(
@@ -244,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
 
     users = members(args.members)
     keys = sessions(users)
+    held, statements = lock_hold(members(args.lock_sample))
+    print(
+        f"Training row lock held per registration ({len(held)} registered one after the other, "
+        f"in process): p50 {percentile(held, 50) * 1000:.2f} ms, p95 "
+        f"{percentile(held, 95) * 1000:.2f} ms; under the lock: " + "; ".join(statements)
+    )
     training = academy()
     path = reverse("trainings:register", kwargs={"pk": training.pk})
     port = free_port()

@@ -237,11 +237,15 @@ def as_pairs(requests: Sequence[Request]) -> list[tuple[str, str | None]]:
 
 
 def forget_rendered_lists() -> None:
-    """Empty the list cache (``lists.cache``): after seeding, and before cold measurements."""
+    """Empty the list caches (``lists.cache``) of practices, trainings and exchange offers: after
+    seeding, and before cold measurements."""
+    from exchanges.signals import LIST_CACHE as OFFERS
     from lists.cache import content_changed
-    from practices.signals import LIST_CACHE
+    from practices.signals import LIST_CACHE as PRACTICES
+    from trainings.signals import LIST_CACHE as TRAININGS
 
-    content_changed(LIST_CACHE)
+    for name in (PRACTICES, TRAININGS, OFFERS):
+        content_changed(name)
 
 
 LIST_COMBOS = [

@@ -117,17 +117,30 @@ def _any_language(name: str, codes: Iterable[str]) -> Q:
 
 
 def _theme_hits(theme_ids: set[int]) -> Any:
-    """How many of the offer's themes are among ``theme_ids`` (a correlated count)."""
+    """How many of the offer's themes are among ``theme_ids``: counted over the one join of the
+    offer's theme links that every such count of the query shares (no subquery per offer)."""
     if not theme_ids:
         return Value(0)
-    hits = (
-        Offer.themes.through.objects.filter(offer_id=OuterRef("pk"), theme_id__in=theme_ids)
+    return Count("themes", filter=Q(themes__in=sorted(theme_ids)))
+
+
+def _interests_and_challenges(officer: User, city: City) -> tuple[set[int], set[int]]:
+    """The ids of the officer's themes of interest and of their city's challenges (1 query)."""
+    interest = User.interests.through.objects.filter(user_id=officer.pk, theme_id=OuterRef("pk"))
+    challenge = City.challenges.through.objects.filter(city_id=city.pk, theme_id=OuterRef("pk"))
+    rows = (
+        Theme.objects.annotate(interest=Exists(interest), challenge=Exists(challenge))
+        .filter(Q(interest=True) | Q(challenge=True))
         .order_by()
-        .values("offer_id")
-        .annotate(n=Count("pk"))
-        .values("n")  # type: ignore[misc]
+        .values_list("pk", "interest", "challenge")
     )
-    return Coalesce(Subquery(hits, output_field=IntegerField()), Value(0))
+    interests, challenges = set(), set()
+    for pk, is_interest, is_challenge in rows:
+        if is_interest:
+            interests.add(pk)
+        if is_challenge:
+            challenges.add(pk)
+    return interests, challenges
 
 
 def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]:
@@ -141,14 +154,13 @@ def matches_for(viewer: Any, officer: User, limit: int = 10) -> list[Suggestion]
     places. Ties: the soonest deadline first.
 
     Queries, whatever the number of offers: the officer's interests and their city's challenges
-    (2), the ranked offers (1), the shown offers with their cities, themes and windows (3).
+    (1), the ranked offers (1), the shown offers with their cities, themes and windows (3).
     """
     membership = officer.approved_membership
     if membership is None or membership.body.city is None:
         return []
     city = membership.body.city
-    interests = set(officer.interests.values_list("pk", flat=True))
-    challenges = set(city.challenges.values_list("pk", flat=True))
+    interests, challenges = _interests_and_challenges(officer, city)
     spoken = sorted(set(officer.languages or []))
     today = timezone.localdate()
     candidates = listed_offers(viewer).exclude(city_id=city.pk)

@@ -61,8 +61,14 @@ COUNTRY_TIME_ZONES = {
 
 RESERVED_SLUGS = {"participation", "calendar", "new", "mine", "requests", "city"}
 
-# What the catalogue's filters and the reader's tiers read, carried by the listing index.
-LISTING_COLUMNS = ["visibility", "city", "kind", "format", "languages", "capacity", "seats_taken"]
+# What the catalogue's filters and the reader's tiers read, carried by the listing index: the
+# upcoming filter (``last_end``) and the hidden items (``hidden_at``) too, so that a list walks
+# the index past the trainings it does not show without reading their rows (an upcoming list
+# starts by skipping every past training: with 5,000 trainings that was ~3,500 rows read).
+LISTING_COLUMNS = [
+    "visibility", "city", "kind", "format", "languages", "capacity", "seats_taken", "last_end",
+    "hidden_at",
+]  # fmt: skip
 
 
 def viewer_time_zone(user: Any, default: str) -> str:
@@ -329,6 +335,13 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+        # The catalogue's month filter asks, for each training, whether a session overlaps the
+        # month: answered from this index alone.
+        indexes = [
+            models.Index(
+                fields=["training", "starts_at"], include=["ends_at"], name="session_dates_idx"
             ),
         ]
 

@@ -27,7 +27,7 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +50,7 @@ from .models import (
     Session,
     Training,
 )
+from .signals import trainings_changed
 
 Status = Registration.Status
 
@@ -88,7 +89,11 @@ def training_update(*, training: Training, by: Any, data: dict[str, Any]) -> Tra
 
 
 def _lock(training: Training) -> Training:
-    """Lock the training's row until the transaction ends and read it again."""
+    """Lock the training's row until the transaction ends and read it again. The catalogue's
+    cached renderings are told first (a round trip to the shared cache, again after the commit):
+    a write under the lock may change the seats (``_store_count`` updates the row without
+    signals), and the lock is held no longer than the database needs it."""
+    trainings_changed()
     training.refresh_from_db(from_queryset=Training.objects.select_for_update())
     return training
 
@@ -267,17 +272,27 @@ def offer_deadline(training: Training, now: dt.datetime) -> dt.datetime:
     return now + time
 
 
-def _quota(training: Training) -> dict[int, int] | None:
-    """Seats per city (city id → seats), or ``None`` when the training has none."""
-    allocations = dict(
-        SeatAllocation.objects.filter(training=training).values_list("city_id", "seats")
+def _seats(training: Training) -> tuple[Counter[int | None], dict[int, int] | None]:
+    """The seats held per city (confirmed and offered registrations) and the seats per city
+    (city id → seats, or ``None`` when the training has none), in one query (the training is
+    locked: this is read while other registrations wait)."""
+    allocations = SeatAllocation.objects.filter(training=training).order_by()
+    held = (
+        Registration.objects.filter(training=training, status__in=Registration.HOLDING)
+        .order_by()
+        .values("city_id")
+        .annotate(n=Count("pk"), held=Value(True))
+        .values_list("city_id", "n", "held")
     )
-    return allocations or None
-
-
-def _taken_by_city(training: Training) -> Counter[int | None]:
-    rows = Registration.objects.filter(training=training, status__in=Registration.HOLDING)
-    return Counter(rows.values_list("city_id", flat=True))
+    taken: Counter[int | None] = Counter()
+    quota: dict[int, int] = {}
+    rows = allocations.annotate(held=Value(False)).values_list("city_id", "seats", "held")
+    for city_id, count, is_held in rows.union(held, all=True):
+        if is_held:
+            taken[city_id] = count
+        else:
+            quota[city_id] = count
+    return taken, quota or None
 
 
 def _seat_free(
@@ -294,18 +309,23 @@ def _seat_free(
 
 
 def _store_count(training: Training, taken: Counter[int | None]) -> None:
+    """Store the seat count and the waiting list's counter (one ``UPDATE``, under the lock, with no
+    signal: the catalogue's cached renderings were told before the lock was taken, ``_lock``)."""
     training.seats_taken = sum(taken.values())
-    fields = ["seats_taken", "next_position"]
+    fields: dict[str, Any] = {
+        "seats_taken": training.seats_taken,
+        "next_position": training.next_position,
+    }
     if not training.venue_notified:  # what the first participants are told
         training.venue_notified = training.venue_text
-        fields.append("venue_notified")
-    training.save(update_fields=fields)
+        fields["venue_notified"] = training.venue_notified
+    Training.objects.filter(pk=training.pk).update(**fields)
 
 
 def _place(registration: Registration, training: Training, now: dt.datetime) -> None:
     """Confirm a registration when there is a seat for its city, else put it on the waiting list
     (the training is locked)."""
-    taken, quota = _taken_by_city(training), _quota(training)
+    taken, quota = _seats(training)
     if _seat_free(training, registration.city_id, taken, quota):
         registration.status = Status.CONFIRMED
         registration.position = None
@@ -322,7 +342,7 @@ def _place(registration: Registration, training: Training, now: dt.datetime) -> 
 def _fill(training: Training, now: dt.datetime) -> list[Registration]:
     """Offer every free seat to the first waiting person whose city still has one (the training
     is locked). Nothing is offered once the training has started."""
-    taken, quota = _taken_by_city(training), _quota(training)
+    taken, quota = _seats(training)
     offered: list[Registration] = []
     if training.first_start is not None and now >= training.first_start:
         _store_count(training, taken)
@@ -387,14 +407,16 @@ def registration_create(
         % {"name": participant.full_name or participant.email},
         code="duplicate",
     )
-    try:  # one open registration per person: the constraint decides
-        with transaction.atomic():
-            if training.requires_approval and not approved and city is not None:
-                registration.status = Status.REQUESTED
-                registration.updated_at = now
-                registration.save()
-            else:
-                _place(registration, training, now)
+    # One open registration per person: the constraint decides. No savepoint: the error ends
+    # this transaction (``registration_create`` is atomic), and a savepoint costs two round trips
+    # while the row is locked.
+    try:
+        if training.requires_approval and not approved and city is not None:
+            registration.status = Status.REQUESTED
+            registration.updated_at = now
+            registration.save()
+        else:
+            _place(registration, training, now)
     except IntegrityError:  # the same person twice at once
         raise duplicate from None
     notifications.registration_changed(registration, registration.status)
@@ -514,6 +536,7 @@ def offers_expire(now: dt.datetime | None = None) -> int:
     expired = 0
     for training_id in sorted(due):
         with transaction.atomic():
+            trainings_changed()  # the seats change without signals (``_store_count``)
             training = Training.objects.select_for_update().get(pk=training_id)
             rows = list(
                 Registration.objects.filter(

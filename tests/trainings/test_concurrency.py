@@ -36,14 +36,14 @@ HOLD = 0.05
 @pytest.fixture
 def slow_counts(monkeypatch):
     """Every count of the seats taken is followed by a pause, the lock held."""
-    count = services._taken_by_city
+    count = services._seats
 
-    def slow(training: Training) -> Counter:
-        taken = count(training)
+    def slow(training: Training) -> tuple[Counter, dict | None]:
+        seats = count(training)
         time.sleep(HOLD)
-        return taken
+        return seats
 
-    monkeypatch.setattr(services, "_taken_by_city", slow)
+    monkeypatch.setattr(services, "_seats", slow)
 
 
 def register_all(training: Training, people: list[Any]) -> list[Any]:
