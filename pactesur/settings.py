@@ -214,7 +214,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.StaffPowersBackend",
-    # allauth's, reading the signed-in user with their roles in one query.
+    # allauth's, reading the signed-in user with their roles in one query. Sessions record their
+    # backend: those opened through allauth's own (before this one) are signed out once.
     "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
