@@ -99,7 +99,7 @@ def test_an_unknown_tab_or_filter_shows_the_waiting_tab_unfiltered(client, efus_
     assert [r.obj for r in response.context["rows"]] == [practice]
 
 
-MODERATOR = 3  # the session, the user, their membership (with MFA)
+MODERATOR = 2  # the session; the user with their membership and MFA (one query)
 TAB_QUERIES = {
     # one query per registered model (practices, trainings, exchange offers, bulletins), the
     # cities of the filter form
