@@ -34,8 +34,8 @@ from accounts.models import Membership
 from moderation.models import Status
 from moderation.services import moderation_submit, revision_propose
 from practices.services import attachment_add
+from tests.files import pdf
 from tests.practices.factories import AdoptionFactory, PracticeFactory
-from tests.practices.files import pdf
 
 CONTROL = "\x0b"
 # Trainings' URLs whose <pk> is a registration's.
@@ -81,7 +81,7 @@ def world(db, efus_staff, operator, coordinator, member, pending_member):
     )
     from tests.accounts.factories import make_certificate
     from tests.digests.factories import pending
-    from tests.practices.files import pdf as training_pdf
+    from tests.files import pdf as training_pdf
     from tests.trainings.factories import TrainingFactory
     from trainings import services as trainings
 

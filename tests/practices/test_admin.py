@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from practices.models import Practice
 from practices.services import attachment_add
+from tests.files import pdf
 from tests.practices.factories import AdoptionFactory, PracticeFactory
-from tests.practices.files import pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ import pytest
 from moderation.models import Revision, Status, Visibility
 from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add
+from tests.files import pdf
 from tests.matrix import Case, matrix_params, run_case
 from tests.practices.factories import PRACTICE_FORM, PracticeFactory
-from tests.practices.files import pdf
 
 ROLES = (
     "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",

@@ -15,8 +15,8 @@ import pytest
 from moderation.models import Status, Visibility
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
+from tests.files import pdf
 from tests.matrix import Case, matrix_params, run_case
-from tests.practices.files import pdf
 from trainings import services
 from trainings.models import Attendance, CalendarFeed, Registration, SeatAllocation, Training
 
