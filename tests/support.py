@@ -200,3 +200,20 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def in_thread(target: Callable[..., Any], *args: Any) -> tuple[threading.Thread, dict]:
+    """Start ``target(*args)`` in a thread with its own database connection (closed after it);
+    the thread, and a dict that holds its result under ``"value"`` once it has returned."""
+    result: dict = {}
+
+    def run() -> None:
+        try:
+            result["value"] = target(*args)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
