@@ -13,7 +13,12 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from moderation.admin import MODERATION_FIELDSET, MODERATION_READONLY, ModeratedAdmin
+from moderation.admin import (
+    MODERATION_FIELDSET,
+    MODERATION_READONLY,
+    ModeratedAdmin,
+    ReadOnlyAdmin,
+)
 
 from .models import Application, ApplicationEvent, Offer, Window
 
@@ -58,7 +63,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Read only: an application changes through its workflow."""
 
     list_display = ["applicant", "offer", "sending_city", "host_city", "status", "created_at"]
@@ -66,12 +71,3 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["applicant", "offer", "sending_city", "host_city"]
     search_fields = ["applicant__email", "applicant__full_name", "offer__title"]
     inlines = [EventInline]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

@@ -218,6 +218,20 @@ def in_thread(target: Callable[..., Any], *args: Any) -> tuple[threading.Thread,
     return thread, result
 
 
+# --- Query budgets -----------------------------------------------------------------------------
+
+
+def get_queries(client: Any, url: str) -> int:
+    """How many queries a GET of ``url`` costs (it must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
 # --- The admin ----------------------------------------------------------------------------------
 
 

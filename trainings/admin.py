@@ -14,7 +14,12 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from moderation.admin import MODERATION_FIELDSET, MODERATION_READONLY, ModeratedAdmin
+from moderation.admin import (
+    MODERATION_FIELDSET,
+    MODERATION_READONLY,
+    ModeratedAdmin,
+    ReadOnlyAdmin,
+)
 
 from .models import Material, Registration, SeatAllocation, Session, Training
 
@@ -79,19 +84,10 @@ class TrainingAdmin(ModeratedAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdmin):
     """Read only: a registration changes through its services (seats, waiting list, emails)."""
 
     list_display = ["user", "training", "city", "status", "position", "created_at"]
     list_filter = ["status", "city"]
     list_select_related = ["user", "training", "city"]
     search_fields = ["user__email", "user__full_name", "training__title"]
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

@@ -3,13 +3,12 @@ its lists cost the same queries at 1 and 25 rows; applications are read only, ev
 operator (they move through their workflow, which logs every step)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from exchanges.models import Application, ApplicationStatus
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
+from tests.support import get_queries
 
 from .factories import ApplicationFactory, OfferFactory
 
@@ -62,17 +61,11 @@ def test_changelists_cost_the_same_queries_at_1_and_25_rows(
     client.force_login(efus_staff)
     url = reverse(url_name)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(captured)
-
     create(1)
-    one = count()
+    one = get_queries(client, url)
     create(24)
     assert client.get(url).context["cl"].result_count == 25
-    assert one == count() == len(queries)
+    assert one == get_queries(client, url) == len(queries)
 
 
 @pytest.mark.parametrize("role", ["efus_staff", "operator"])

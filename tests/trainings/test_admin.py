@@ -3,13 +3,11 @@ costs the same queries at 1 and 25 rows; sessions, seats, materials and registra
 only, even for the operator (they move through the services, under the training's lock)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cities.factories import reference_body
 from tests.files import pdf
-from tests.support import admin_form_data
+from tests.support import admin_form_data, get_queries
 from trainings import services
 from trainings.models import Registration, SeatAllocation
 
@@ -34,17 +32,11 @@ def test_training_changelist_costs_the_same_queries_at_1_and_25_rows(client, efu
     client.force_login(efus_staff)
     url = reverse("admin:trainings_training_changelist")
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries)
-
     TrainingFactory()
-    one = count()
+    one = get_queries(client, url)
     TrainingFactory.create_batch(24)
     assert client.get(url).context["cl"].result_count == 25
-    assert one == count() == len(QUERIES)
+    assert one == get_queries(client, url) == len(QUERIES)
 
 
 @pytest.mark.parametrize("role", ["efus_staff", "operator"])
