@@ -40,8 +40,8 @@ from tests.accounts.factories import UserFactory, give_mfa, make_certificate, ma
 from tests.cities.factories import reference_body
 from tests.digests.factories import pending
 from tests.exchanges.factories import ApplicationFactory
+from tests.files import pdf
 from tests.practices.factories import AdoptionFactory, PracticeFactory
-from tests.practices.files import pdf
 from tests.trainings.factories import TrainingFactory
 from trainings import services as trainings
 

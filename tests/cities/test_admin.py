@@ -1,12 +1,11 @@
 """The admin for themes, cities and bodies: Efus staff only, lists that don't grow in queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cities.models import Body, City, Theme
 from tests.cities.factories import BodyFactory, CityFactory
+from tests.support import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +57,11 @@ def test_changelists_cost_the_same_queries_at_1_and_25_rows(client, efus_staff, 
     client.force_login(efus_staff)
     url = reverse(url_name)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries)
-
     BodyFactory()
-    one = count()
+    one = get_queries(client, url)
     BodyFactory.create_batch(24)
     assert client.get(url).context["cl"].result_count >= 25 + 15
-    assert one == count() == len(QUERIES[url_name])
+    assert one == get_queries(client, url) == len(QUERIES[url_name])
 
 
 def test_theme_changelist_edits_positions_in_place(client, efus_staff):

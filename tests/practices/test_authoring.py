@@ -13,8 +13,8 @@ from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add, practice_create
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
+from tests.files import HTML_BYTES, pdf, png, upload
 from tests.practices.factories import PRACTICE_FORM, PracticeFactory
-from tests.practices.files import HTML_BYTES, pdf, png, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
