@@ -368,5 +368,6 @@ def celery_eager():
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
+@pytest.mark.django_db  # pytest-django runs unmarked tests last: the world would be built twice
 def test_the_staff_users_have_powers(world):
     assert roles.has_staff_powers(world["staff"]) and roles.has_staff_powers(world["operator"])

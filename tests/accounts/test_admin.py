@@ -19,8 +19,7 @@ def _fill(body, n):
 QUERIES = {
     "admin:accounts_user_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the cities of the city filter",
         "the count of the filtered users",
         "the count of every user",
@@ -31,8 +30,7 @@ QUERIES = {
     ],
     "admin:accounts_membership_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the cities of the city filter",

@@ -315,16 +315,14 @@ def _fill_city(body, n: int) -> None:
 MEMBERS_PAGE_QUERIES = {
     "coordinator": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the count of their city's members",
         "the page of approved members, with user and body",
         "the pending members, with user and body",
     ],
     "efus_staff": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the count of every city's members",
         "the cities of the city filter",
         "the page of approved members, with user, body and city",

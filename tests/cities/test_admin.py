@@ -30,8 +30,7 @@ def test_changelists_open_for_efus_staff_only(client, efus_staff, member, coordi
 QUERIES = {
     "admin:cities_city_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the count of the filtered cities",
@@ -41,8 +40,7 @@ QUERIES = {
     ],
     "admin:cities_body_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the count of the filtered bodies",

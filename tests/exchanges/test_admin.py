@@ -25,8 +25,7 @@ pytestmark = pytest.mark.django_db
 
 OFFER_QUERIES = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
     "the cities of the city filter",
     "the count of the filtered offers",
     "the count of every offer",
@@ -36,8 +35,7 @@ OFFER_QUERIES = [
 ]
 APPLICATION_QUERIES = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
     "the cities of the host city filter",
     "the cities of the sending city filter",
     "the count of the filtered applications",

@@ -41,8 +41,7 @@ def test_event_log_is_read_only_and_filterable(client, efus_staff, coordinator):
 
 QUERIES = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
     "the content types of the type filter",
     "the count of the filtered events",
     "the count of every event",

@@ -24,8 +24,7 @@ def test_changelists_are_for_efus_staff_only(client, efus_staff, coordinator, ur
 
 QUERIES = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
     "the themes of the theme filter",
     "the cities of the city filter",
     "the count of the filtered practices",

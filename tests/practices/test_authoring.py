@@ -398,15 +398,13 @@ def test_efus_staff_get_a_link_to_the_queue(client, efus_staff):
 MINE_QUERIES = {
     "member": [
         "the session",
-        "the user",
-        "their membership, body and city",
+        "the user with their membership, body and city",
         "the count of their practices",
         "the page of practices, each with its open revision's status (a subquery)",
     ],
     "coordinator": [
         "the session",
-        "the user",
-        "their membership, body and city",
+        "the user with their membership, body and city",
         "the count of their city's practices and their own",
         "the page of practices, each with its open revision's status (a subquery)",
     ],

@@ -17,8 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 QUERIES = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
     "the cities of the city filter",
     "the count of the filtered trainings",
     "the count of every training",
