@@ -46,7 +46,8 @@ row is marked sent sends it again after the lease, with the same ``Message-ID`` 
 in bulk gives ``prepare(emails, contexts)``, called once for the batch's rows of that kind: it
 returns for each row ``None`` or a ``Prepared`` (the context; a ``shared`` key: rows with the
 same key, template and language are rendered once, the rendering kept in the process under that
-key; the row's ``personal`` values, such as signed links, filled into the shared rendering).
+key; the row's ``personal`` values, such as signed links, and its ``parts``, pieces it rendered
+beforehand, ``Part``, such as a digest's items, filled into the shared rendering).
 ``headers(email, context)`` returns extra headers (``List-Unsubscribe``...);
 ``finished(email, status, error)`` runs in the transaction that records a row's outcome (sent,
 failed or cancelled), with the row's context as it was queued; ``on_sent(email)`` returns an
