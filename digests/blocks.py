@@ -13,6 +13,7 @@ frame's style sheet), so that a message is never inlined whole.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -21,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts import emails
 
@@ -48,14 +49,19 @@ def render_block(template: str, language: str, context: dict[str, Any]) -> email
 
 
 def _block(template: str, language: str, key: Hashable, context: dict[str, Any]) -> emails.Part:
-    """The block, rendered once per content (``key`` stands for what ``context`` shows)."""
-    full = (template, language, settings.SITE_URL, key)
-    if full in _blocks:
-        _blocks.move_to_end(full)
-        return _blocks[full]
+    """The block, rendered once per content (``key`` stands for what ``context`` shows; dates
+    are shown in the current time zone). Safe across threads (the staff preview): at worst a
+    block is rendered twice."""
+    full = (template, language, timezone.get_current_timezone_name(), settings.SITE_URL, key)
+    part = _blocks.get(full)
+    if part is not None:
+        with contextlib.suppress(KeyError):
+            _blocks.move_to_end(full)
+        return part
     part = _blocks[full] = render_block(template, language, context)
-    while len(_blocks) > BLOCKS_KEPT:
-        _blocks.popitem(last=False)
+    with contextlib.suppress(KeyError):
+        while len(_blocks) > BLOCKS_KEPT:
+            _blocks.popitem(last=False)
     return part
 
 
