@@ -48,17 +48,19 @@ def render_block(template: str, language: str, context: dict[str, Any]) -> email
     return emails.Part(text=text, html=emails.inline_css_fragment(html, _css()))
 
 
-def _block(template: str, language: str, key: Hashable, context: dict[str, Any]) -> emails.Part:
-    """The block, rendered once per content (``key`` stands for what ``context`` shows; dates
-    are shown in the current time zone). Safe across threads (the staff preview): at worst a
-    block is rendered twice."""
-    full = (template, language, timezone.get_current_timezone_name(), settings.SITE_URL, key)
+def _block(
+    template: str, where: tuple[str, ...], key: Hashable, context: dict[str, Any]
+) -> emails.Part:
+    """The block, rendered once per content: ``key`` stands for what ``context`` shows, and
+    ``where`` is (language, time zone, site): dates are shown in the current time zone. Safe
+    across threads (the staff preview): at worst a block is rendered twice."""
+    full = (template, where, key)
     part = _blocks.get(full)
     if part is not None:
         with contextlib.suppress(KeyError):
             _blocks.move_to_end(full)
         return part
-    part = _blocks[full] = render_block(template, language, context)
+    part = _blocks[full] = render_block(template, where[0], context)
     with contextlib.suppress(KeyError):
         while len(_blocks) > BLOCKS_KEPT:
             _blocks.popitem(last=False)
@@ -67,6 +69,7 @@ def _block(template: str, language: str, key: Hashable, context: dict[str, Any])
 
 def body(selection: Selection, language: str) -> emails.Part:
     """The digest's sections for ``selection`` in ``language``, from the shared blocks."""
+    where = (language, timezone.get_current_timezone_name(), settings.SITE_URL)
     titles = sources.titles()
     sections: dict[str, list[sources.Item]] = {}
     for item in selection.items:
@@ -75,14 +78,12 @@ def body(selection: Selection, language: str) -> emails.Part:
     for name, items in sections.items():
         with translation.override(language):
             title = str(titles.get(name, name))
-        pieces.append(_block("digest_section", language, title, {"title": title}))
-        pieces.extend(_block("digest_item", language, item, {"item": item}) for item in items)
+        pieces.append(_block("digest_section", where, title, {"title": title}))
+        pieces.extend(_block("digest_item", where, item, {"item": item}) for item in items)
     more = selection.total - len(selection.items)
     if more:
         path = reverse("practices:list")
-        pieces.append(
-            _block("digest_more", language, (more, path), {"more": more, "more_path": path})
-        )
+        pieces.append(_block("digest_more", where, (more, path), {"more": more, "more_path": path}))
     return emails.Part(
         text="".join(piece.text for piece in pieces), html="".join(piece.html for piece in pieces)
     )
