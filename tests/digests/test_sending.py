@@ -278,11 +278,11 @@ def _queue_week():
     return {r.recipient: r.pk for r in OutboundEmail.objects.filter(kind="digest")}
 
 
-def test_a_batch_renders_once_per_selection_and_language_with_each_subscribers_own_links(
+def test_a_batch_renders_a_frame_once_per_count_and_language_with_each_subscribers_own_links(
     nice_body,
 ):
-    """Subscribers with the same items, language and access share one rendering; each message
-    still carries its own signed links, in the body and in the headers."""
+    """Digests with the same count and language share one rendering of their frame; each
+    message still carries its own items and signed links, in the body and in the headers."""
     _practice("Public one", summary="Public text.")
     _practice("Network one", visibility=Visibility.NETWORK, summary="Network text.")
     for n in range(3):
@@ -296,7 +296,8 @@ def test_a_batch_renders_once_per_selection_and_language_with_each_subscribers_o
     emails._renderings.clear()  # kept across batches in a process (by content)
     with mock.patch.object(emails, "render_email", wraps=emails.render_email) as render:
         assert send_emails.apply(args=[sorted(rows.values())]).get() == 7
-    # Public in English, public in French, members (who also see the network item) in English.
+    # Public in English, public in French (one item), members (who also see the network item:
+    # two) in English.
     assert render.call_count == 3
     by_address = {m.to[0]: m for m in mail.outbox}
     for subscriber in Subscriber.objects.all():
