@@ -46,7 +46,8 @@ row is marked sent sends it again after the lease, with the same ``Message-ID`` 
 in bulk gives ``prepare(emails, contexts)``, called once for the batch's rows of that kind: it
 returns for each row ``None`` or a ``Prepared`` (the context; a ``shared`` key: rows with the
 same key, template and language are rendered once, the rendering kept in the process under that
-key; the row's ``personal`` values, such as signed links, filled into the shared rendering).
+key; the row's ``personal`` values, such as signed links, and its ``parts``, pieces it rendered
+beforehand, ``Part``, such as a digest's items, filled into the shared rendering).
 ``headers(email, context)`` returns extra headers (``List-Unsubscribe``...);
 ``finished(email, status, error)`` runs in the transaction that records a row's outcome (sent,
 failed or cancelled), with the row's context as it was queued; ``on_sent(email)`` returns an
@@ -110,14 +111,23 @@ def _template_names(name: str) -> tuple[str, str, str]:
 
 
 def render_email(
-    name: str, context: Mapping[str, Any], *, language: str | None = None
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    language: str | None = None,
+    parts: Mapping[str, Part] | None = None,
 ) -> tuple[str, str, str]:
     """Return (subject, text, html) for the named email, in ``language``.
 
     ``templates/emails/<name>_subject.txt``, ``<name>.txt`` and ``<name>.html``, with ``site_url``
     and ``LANGUAGE_CODE`` in the context; allauth's emails (``account/email/<name>``) keep
-    allauth's file names. An email without an HTML template has an empty ``html``.
+    allauth's file names. An email without an HTML template has an empty ``html``. ``parts``
+    are pieces rendered beforehand (``Part``), each filled in where the templates show its name.
     """
+    if parts:
+        marks = _marks(sorted(parts))
+        rendered = render_email(name, {**context, **marks}, language=language)
+        return _fill(rendered, marks, {}, parts)
     language = language or settings.LANGUAGE_CODE
     ctx = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
     subject_name, text_name, html_name = _template_names(name)
@@ -143,6 +153,47 @@ def _inline_css(html: str) -> str:
     return css_inline.CSSInliner(keep_at_rules=True).inline(html)
 
 
+def inline_css_fragment(html: str, css: str) -> str:
+    """``_inline_css`` for a piece of a message rendered apart (a ``Part``), with the message's
+    style sheet: the same ``style`` attributes as if it had been inlined in the whole message
+    (for rules that do not depend on the piece's ancestors)."""
+    import css_inline
+
+    return str(css_inline.inline_fragment(html, css))
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a message rendered beforehand, shared by many messages (a digest's items):
+    its text for the text part (and the subject), its HTML, styles already inlined, for the HTML
+    part. Filled in as it is, where a template shows its name (``{{ name }}``, no filter)."""
+
+    text: str
+    html: str
+
+
+def _fill(
+    rendered: tuple[str, str, str],
+    marks: Mapping[str, str],
+    personal: Mapping[str, str],
+    parts: Mapping[str, Part],
+) -> tuple[str, str, str]:
+    """A rendering made with ``marks`` in place of the personal values and parts, filled in."""
+    subject, text, html = rendered
+    for name, mark in marks.items():
+        if name in parts:
+            part = parts[name]
+            subject = subject.replace(mark, part.text)
+            text = text.replace(mark, part.text)
+            html = html.replace(mark, part.html)
+        else:
+            value = personal[name]
+            subject = subject.replace(mark, value)
+            text = text.replace(mark, value)
+            html = html.replace(mark, escape(value))
+    return subject, text, html
+
+
 # --- Kinds ----------------------------------------------------------------------------------------
 
 
@@ -153,11 +204,14 @@ class Prepared:
     values (``personal``: signed links...), filled into that shared rendering. The key must
     stand for everything the context shows (a digest of its content): renderings are kept in
     the process across batches under it. A template must show a personal value as it is
-    (``{{ name }}``), never through a filter."""
+    (``{{ name }}``), never through a filter. ``parts``: pieces rendered beforehand (``Part``),
+    filled in the same way (the key need not stand for them): a rendering shared by rows that
+    differ only by their parts (a digest's frame, its items being parts)."""
 
     context: dict[str, Any]
     shared: Hashable | None = None
     personal: Mapping[str, str] = dataclass_field(default_factory=dict)
+    parts: Mapping[str, Part] = dataclass_field(default_factory=dict)
 
 
 ContextHook = Callable[[OutboundEmail, dict[str, Any]], dict[str, Any] | None]
@@ -629,25 +683,30 @@ def _message(email: OutboundEmail, kind: Kind, prepared: Prepared) -> EmailMulti
     personal = dict(prepared.personal)
     if prepared.shared is None:
         subject, text, html = render_email(
-            email.template, {**prepared.context, **personal}, language=language
+            email.template,
+            {**prepared.context, **personal},
+            language=language,
+            parts=prepared.parts,
         )
     else:
-        key = (email.template, language, prepared.shared, tuple(sorted(personal)))
+        key = (
+            email.template,
+            language,
+            prepared.shared,
+            tuple(sorted(personal)),
+            tuple(sorted(prepared.parts)),
+        )
         if key in renderings:
             renderings.move_to_end(key)
         else:
-            marks = _marks(sorted(personal))
+            marks = _marks(sorted([*personal, *prepared.parts]))
             context = {**prepared.context, **marks}
             rendered = render_email(email.template, context, language=language)
             renderings[key] = (rendered, marks)
             while len(renderings) > RENDERINGS_KEPT:
                 renderings.popitem(last=False)
-        (subject, text, html), marks = renderings[key]
-        for name, mark in marks.items():
-            value = personal[name]
-            subject = subject.replace(mark, value)
-            text = text.replace(mark, value)
-            html = html.replace(mark, escape(value))
+        rendered, marks = renderings[key]
+        subject, text, html = _fill(rendered, marks, personal, prepared.parts)
     headers = {"Message-ID": email.message_id}
     if kind.headers is not None:
         headers.update(kind.headers(email, {**prepared.context, **personal}))

@@ -16,12 +16,11 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
-from django.urls import reverse
 
 from accounts import emails
 from accounts.models import OutboundEmail, User
 
-from . import links, selectors, sources
+from . import blocks, links, selectors
 from .models import Subscriber
 from .periods import Period
 from .selectors import Selection, digest_items
@@ -118,33 +117,19 @@ def digest_test(subscriber: Subscriber, *, to: User, now: dt.datetime) -> None:
 def digest_context(
     subscriber: Subscriber, selection: Selection, *, period: Period | None = None
 ) -> dict[str, Any]:
-    """What the digest's templates show (the email, and the staff preview)."""
+    """What the digest's frame shows (the email, and the staff preview); its sections are the
+    ``body`` part (``blocks.body``)."""
     return {
         "subscriber": subscriber,
-        **_shared_context(selection, period),
+        **_frame(selection.total, period),
         **_personal(subscriber),
     }
 
 
-def _shared_context(selection: Selection, period: Period | None) -> dict[str, Any]:
-    """What every subscriber with this selection sees alike (rendered once per batch)."""
-    titles = sources.titles()
-    sections: dict[str, list[sources.Item]] = {}
-    for item in selection.items:
-        sections.setdefault(item.source, []).append(item)
-    return {
-        "period": period,
-        "since": selection.since,
-        "until": selection.until,
-        "selection_key": selection.key,
-        "sections": [
-            {"title": titles.get(name, name), "items": items} for name, items in sections.items()
-        ],
-        "count": len(selection.items),
-        "total": selection.total,
-        "more": selection.total - len(selection.items),
-        "more_path": reverse("practices:list"),
-    }
+def _frame(total: int, period: Period | None) -> dict[str, Any]:
+    """What the frame of every digest of ``period`` with ``total`` items shows alike (rendered
+    once, the sections and links filled in)."""
+    return {"period": period, "total": total}
 
 
 def _personal(subscriber: Subscriber) -> dict[str, str]:
@@ -166,8 +151,12 @@ class Preview:
 def digest_preview(subscriber: Subscriber, *, until: dt.datetime | None = None) -> Preview:
     """The digest ``subscriber`` would get now (Efus staff's preview): rendered as sent."""
     selection = digest_items(subscriber, until=until)
+    language = emails.supported_language(subscriber.language)
     subject, text, html = emails.render_email(
-        DIGEST, digest_context(subscriber, selection), language=subscriber.language
+        DIGEST,
+        digest_context(subscriber, selection),
+        language=language,
+        parts={"body": blocks.body(selection, language)},
     )
     return Preview(selection=selection, subject=subject, text=text, html=html)
 
@@ -177,8 +166,9 @@ def _digest_prepare(
 ) -> list[emails.Prepared | None]:
     """At send time, for a batch of ledger rows: each subscriber's items of the period (a fixed
     number of queries for the whole batch), or ``None`` (nothing sent) when there is none, or
-    the subscription ended, or the period was done already. Subscribers with the same items
-    share one rendering per language; their signed links are their own."""
+    the subscription ended, or the period was done already. A digest is its frame, rendered
+    once per period, count and language (its subscriber's signed links filled in), around its
+    body: the blocks of its items, each rendered once per language (``blocks``)."""
     subscribers: list[Subscriber] = [context["subscriber"] for context in contexts]
     selectors.prime_readers(subscribers)
     periods = [Period.parse(context["period"]) for context in contexts]
@@ -190,27 +180,42 @@ def _digest_prepare(
             continue
         due.setdefault(period, []).append(index)
     prepared: list[emails.Prepared | None] = [None] * len(rows)
-    shared: dict[int, dict[str, Any]] = {}  # by selection (subscribers alike share one)
+    bodies: dict[tuple[int, str], emails.Part] = {}  # by selection and language
     for period, indexes in due.items():
         selections = selectors.digest_items_many(
             [subscribers[i] for i in indexes], until=period.cutoff
         )
         for index, selection in zip(indexes, selections, strict=True):
-            if selection.items:
-                if id(selection) not in shared:
-                    shared[id(selection)] = _shared_context(selection, period)
-                prepared[index] = emails.Prepared(
-                    context=shared[id(selection)],
-                    shared=(str(period), selection.key),
-                    personal=_personal(subscribers[index]),
-                )
+            if not selection.items:
+                continue
+            language = rows[index].language
+            key = (id(selection), language)
+            if key not in bodies:
+                bodies[key] = blocks.body(selection, language)
+            prepared[index] = emails.Prepared(
+                context=_frame(selection.total, period),
+                shared=(str(period), selection.total),
+                personal=_personal(subscribers[index]),
+                parts={"body": bodies[key]},
+            )
     return prepared
 
 
-def _digest_test_context(email: OutboundEmail, context: dict[str, Any]) -> dict[str, Any]:
-    subscriber: Subscriber = context["subscriber"]
-    selection = digest_items(subscriber, until=context["until"])
-    return {**digest_context(subscriber, selection), "test": True}
+def _digest_test_prepare(
+    rows: Sequence[OutboundEmail], contexts: Sequence[dict[str, Any]]
+) -> list[emails.Prepared | None]:
+    """The digest a subscriber would get now, for Efus staff (each rendered for itself)."""
+    prepared: list[emails.Prepared | None] = []
+    for row, context in zip(rows, contexts, strict=True):
+        subscriber: Subscriber = context["subscriber"]
+        selection = digest_items(subscriber, until=context["until"])
+        prepared.append(
+            emails.Prepared(
+                context={**digest_context(subscriber, selection), "test": True},
+                parts={"body": blocks.body(selection, row.language)},
+            )
+        )
+    return prepared
 
 
 def unsubscribe_address() -> str:
@@ -275,4 +280,4 @@ emails.register(
     finished=_digest_finished,
     on_sent=_digest_sent,
 )
-emails.register(DIGEST_TEST, context=_digest_test_context, headers=_digest_headers)
+emails.register(DIGEST_TEST, prepare=_digest_test_prepare, headers=_digest_headers)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -29,13 +27,6 @@ class Selection:
     until: dt.datetime
     items: list[sources.Item]  # at most MAX_ITEMS, in the order the digest shows them
     total: int  # how many matched before the cap
-
-    @cached_property
-    def key(self) -> str:
-        """A digest of what the selection shows: equal keys, equal renderings (the digest's
-        templates keep the rendered items under it)."""
-        content = repr([(self.total, self.since, self.until), *self.items])
-        return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 def reader_of(subscriber: Subscriber) -> Any:

@@ -398,6 +398,29 @@ def test_a_style_element_of_an_html_email_is_inlined(settings, tmp_path):
     assert "<style>" not in html
 
 
+def test_a_part_rendered_beforehand_is_filled_in_as_it_is(settings, tmp_path):
+    """A ``Part``'s text goes into the text, its HTML (styles already inlined) into the HTML,
+    neither escaped again, where the templates show its name; the rest is rendered as usual."""
+    (tmp_path / "emails").mkdir()
+    for name, body in {
+        "framed_subject.txt": "Hi {{ name }}",
+        "framed.txt": "{% autoescape off %}Hi {{ name }}\n{{ body }}--{% endautoescape %}",
+        "framed.html": "<html><head><style>h1 { color: red }</style></head>"
+        "<body><h1>Hi {{ name }}</h1>{{ body }}</body></html>",
+    }.items():
+        (tmp_path / "emails" / name).write_text(body)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    part = emails.Part(
+        text="* A & B\n",
+        html=emails.inline_css_fragment("<h1>A &amp; B</h1>", "h1 { color: blue }"),
+    )
+    subject, text, html = emails.render_email("framed", {"name": "Ann & Bo"}, parts={"body": part})
+    assert subject == "Hi Ann &amp; Bo"  # as any subject template without autoescape off
+    assert text == "Hi Ann & Bo\n* A & B\n--"
+    assert '<h1 style="color: red;">Hi Ann &amp; Bo</h1>' in html
+    assert '<h1 style="color: blue;">A &amp; B</h1>' in html
+
+
 def test_the_sweep_sends_a_row_whose_hand_over_to_the_broker_failed(
     mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -4,6 +4,7 @@ gets exactly one per period (the ledger is the outbox: kind "digest", subscriber
 import datetime as dt
 import email
 import re
+from collections import Counter
 from email.policy import default
 from unittest import mock
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ from accounts import emails
 from accounts.models import OutboundEmail
 from accounts.tasks import send_emails
 from cities.models import Theme
-from digests import links, services
+from digests import blocks, links, services
 from digests.models import DigestRun, Subscriber
 from digests.periods import Period
 from digests.tasks import run_digest
@@ -277,11 +278,11 @@ def _queue_week():
     return {r.recipient: r.pk for r in OutboundEmail.objects.filter(kind="digest")}
 
 
-def test_a_batch_renders_once_per_selection_and_language_with_each_subscribers_own_links(
+def test_a_batch_renders_a_frame_once_per_count_and_language_with_each_subscribers_own_links(
     nice_body,
 ):
-    """Subscribers with the same items, language and access share one rendering; each message
-    still carries its own signed links, in the body and in the headers."""
+    """Digests with the same count and language share one rendering of their frame; each
+    message still carries its own items and signed links, in the body and in the headers."""
     _practice("Public one", summary="Public text.")
     _practice("Network one", visibility=Visibility.NETWORK, summary="Network text.")
     for n in range(3):
@@ -295,7 +296,8 @@ def test_a_batch_renders_once_per_selection_and_language_with_each_subscribers_o
     emails._renderings.clear()  # kept across batches in a process (by content)
     with mock.patch.object(emails, "render_email", wraps=emails.render_email) as render:
         assert send_emails.apply(args=[sorted(rows.values())]).get() == 7
-    # Public in English, public in French, members (who also see the network item) in English.
+    # Public in English, public in French (one item), members (who also see the network item:
+    # two) in English.
     assert render.call_count == 3
     by_address = {m.to[0]: m for m in mail.outbox}
     for subscriber in Subscriber.objects.all():
@@ -312,6 +314,56 @@ def test_a_batch_renders_once_per_selection_and_language_with_each_subscribers_o
             purpose = "unsubscribe" if "/unsubscribe/" in path else "preferences"
             assert links.read(token, purpose) == subscriber
         assert ("Network one" in text) == (subscriber.user_id is not None)
+
+
+def test_each_item_is_rendered_once_per_language_whatever_the_number_of_selections(nice_body):
+    """Subscribers on different themes get different selections of the same items: each item's
+    block is rendered once per language across the batch (the restricted one too, title only),
+    and the frame once per count and language; each digest shows its own items."""
+    themes = list(Theme.objects.order_by("pk")[:3])
+    for n, theme in enumerate(themes):
+        _practice(f"Practice {n}", themes=[theme], summary=f"Text {n}.", days_before=n + 1)
+    _practice("Network one", themes=[themes[0]], visibility=Visibility.NETWORK, days_before=5)
+    choices = [[0], [1], [2], [0, 1], [0, 2], [1, 2], []]
+    for language in ("en", "fr"):
+        for n, chosen in enumerate(choices):
+            subscriber = _subscriber(email=f"{language}{n}@example.org", language=language)
+            subscriber.themes.set([themes[i] for i in chosen])
+    user = make_member(nice_body)
+    _subscriber(email=user.email, user=user, language="en").themes.set([themes[0]])
+    rows = _queue_week()
+    blocks._blocks.clear()  # kept across batches in a process (by content)
+    emails._renderings.clear()
+    with (
+        mock.patch.object(blocks, "render_block", wraps=blocks.render_block) as render_block,
+        mock.patch.object(emails, "render_email", wraps=emails.render_email) as render_email,
+    ):
+        assert send_emails.apply(args=[sorted(rows.values())]).get() == 15
+    items = Counter(
+        (call.args[2]["item"].title, call.args[1])
+        for call in render_block.call_args_list
+        if call.args[0] == "digest_item"
+    )
+    titles = {"Practice 0", "Practice 1", "Practice 2", "Network one"}
+    # Every item once in each language it is sent in (the network item: the member, English).
+    assert items == {
+        (title, language): 1
+        for title in titles
+        for language in ("en", "fr")
+        if (title, language) != ("Network one", "fr")
+    }
+    # 8 distinct selections; the frames: counts 1, 2 and 3 in English and in French.
+    assert render_email.call_count == 6
+    for message in mail.outbox:
+        _, text, html = _parts(message)
+        address = message.to[0]
+        if address == user.email:
+            shown = {"Practice 0", "Network one"}
+        else:
+            chosen = choices[int(address[2:].partition("@")[0])]
+            shown = {f"Practice {i}" for i in (chosen or range(3))}
+        assert set(re.findall(r"^\* (.+?)(?: \(.*\))?$", text, re.M)) == shown
+        assert {title for title in titles if f">{title}</a>" in html} == shown
 
 
 def _batch_queries(subscribers, nice_body):
