@@ -341,7 +341,7 @@ class ImmutableLog(Exception):
 def about(obj: models.Model) -> Q:
     """Rows about ``obj`` (by its content type's natural key, joined: no separate look-up of the
     content type, whose first use in a process would cost a query that later ones do not)."""
-    meta = obj._meta.concrete_model._meta
+    meta = (obj._meta.concrete_model or type(obj))._meta
     return Q(
         content_type__app_label=meta.app_label,
         content_type__model=meta.model_name,

@@ -95,7 +95,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     )
 
     @factory.post_generation
-    def count_place(obj, create, extracted, **kwargs):  # noqa: N805
+    def count_place(self, create, extracted, **kwargs):
         """A place held is counted on its window, as ``exchanges.services`` counts it."""
-        if create and obj.window_id is not None and obj.status in HOLDS_A_PLACE:
-            Window.objects.filter(pk=obj.window_id).update(places_held=F("places_held") + 1)
+        if create and self.window_id is not None and self.status in HOLDS_A_PLACE:
+            Window.objects.filter(pk=self.window_id).update(places_held=F("places_held") + 1)

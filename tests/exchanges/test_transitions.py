@@ -3,8 +3,9 @@
 ``ALLOWED`` is written out by hand (not read from ``exchanges.models.TRANSITIONS``): each
 (state, step) lists the roles that may take it. Every other combination must be refused, and
 leave the application, its log and the outbox as they were. Every step keeps the window's count
-of places held equal to the applications holding one (the ranking of for-me reads that count). The application is a Nice officer's
-(``member``) for a Madrid offer: ``coordinator`` sends, ``other_coordinator`` hosts.
+of places held equal to the applications holding one (the ranking of for-me reads that count).
+The application is a Nice officer's (``member``) for a Madrid offer: ``coordinator`` sends,
+``other_coordinator`` hosts.
 """
 
 from __future__ import annotations

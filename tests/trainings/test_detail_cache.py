@@ -72,9 +72,7 @@ def test_every_change_shows_at_once(client, efus_staff, nice_body, madrid_body):
     assert "Stade Allianz Riviera" in page(client, training)
 
     assert "Slides of day 1" not in page(client, training, member)
-    services.material_add(
-        training=training, by=efus_staff, title="Slides of day 1", upload=pdf()
-    )
+    services.material_add(training=training, by=efus_staff, title="Slides of day 1", upload=pdf())
     assert "Slides of day 1" in page(client, training, member)
     assert "Slides of day 1" not in page(client, training)  # for participants only
 

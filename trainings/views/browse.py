@@ -56,7 +56,7 @@ def _render_facts(training: Training, show_link: bool) -> dict[str, Any]:
     (``seats``) that the page's personal part reads."""
     allocations = list(training.seat_allocations.select_related("city"))
     counts = city_counts(training) if allocations else {}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"city": a.city, "seats": a.seats, "left": max(0, a.seats - counts.get(a.city_id, 0))}
         for a in allocations
     ]
