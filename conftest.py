@@ -45,9 +45,12 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters live in the cache: each test starts with a clean one."""
-    from django.core.cache import cache
+    """Rate-limit counters live in the cache: each test starts with a clean one, and with no
+    rendering kept in process memory (the layout's fragments follow settings a test may change)."""
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()
     yield
     cache.clear()
+    caches["fragments"].clear()

@@ -187,6 +187,35 @@ PENDING_NICE = Person(
 )
 
 
+def demo_moderator() -> User:
+    """The demo Efus moderator, made as ``seed`` makes them if missing (the other apps' demo
+    data is written or approved by them)."""
+    moderator, created = ensure_user(MODERATOR)
+    if created or not moderator.in_efus_body:
+        operator, _created = ensure_user(OPERATOR, superuser=True)
+        ensure_totp(operator)
+        ensure_membership(
+            moderator, Body.objects.get(type=Body.Type.NETWORK_SECRETARIAT), approver=operator
+        )
+    ensure_totp(moderator)
+    return User.objects.get(pk=moderator.pk)
+
+
+def demo_coordinator(city_slug: str, moderator: User) -> User:
+    """The city's demo coordinator, made as ``seed`` makes them if missing."""
+    body = (
+        Body.objects.select_related("city")
+        .exclude(type=Body.Type.NETWORK_SECRETARIAT)
+        .get(city__slug=city_slug)
+    )
+    person, _officers = city_people(body, 0)
+    user, _created = ensure_user(person)
+    ensure_totp(user)
+    ensure_membership(user, body, approver=moderator)
+    ensure_coordinator(user, by=moderator)
+    return User.objects.get(pk=user.pk)  # a fresh object: roles just changed
+
+
 def seed(*, counts: dict[str, Any], stdout: Any) -> None:
     """Create the demo people: see the module's docstring."""
     created = 0

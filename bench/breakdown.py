@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     client = Client()
     user = readers()[args.reader]
     if getattr(user, "is_authenticated", False):
-        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        client.force_login(user)
     print(f"Reader: {args.reader}")
     print(f"{'URL':60} {'ms/req':>8} {'db ms':>8} {'other ms':>9} {'cpu ms':>7} {'queries':>8}")
     for url in urls:

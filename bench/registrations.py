@@ -93,7 +93,7 @@ def sessions(users: list[Any]) -> list[str]:
     for user in users:
         store = store_class()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+        store[BACKEND_SESSION_KEY] = "accounts.backends.AuthenticationBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         keys.append(store.session_key)

@@ -433,7 +433,7 @@ def capture(path: str, user: Any = None) -> tuple[int, list[str]]:
 
     client = Client(raise_request_exception=False)
     if user is not None and getattr(user, "is_authenticated", False):
-        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        client.force_login(user)
     client.get("/health/")  # the session's first read is not the page's
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)

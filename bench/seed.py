@@ -598,7 +598,7 @@ def member_sessions() -> dict[int, str | None]:
 
     from accounts.models import User
 
-    backend = "allauth.account.auth_backends.AuthenticationBackend"
+    backend = "accounts.backends.AuthenticationBackend"
     sessions = {}
     for user in User.objects.filter(email__endswith=f"@{MEMBER_EMAIL_DOMAIN}").order_by("pk"):
         store = SessionStore()

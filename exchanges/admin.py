@@ -1,14 +1,24 @@
-"""Admin for exchanges (Efus staff with MFA only: see pactesur/admin.py).
+"""Admin for exchanges (Efus staff with MFA only: see pactesur/admin.py), as practices'.
 
-Offers are moderated on the review page: their status and moderation dates are read only here.
-Applications move only through their workflow (``exchanges.services``): the admin shows them and
-their log, read only."""
+Offers are moderated on the review page (``moderation.admin.ModeratedAdmin``: the status and the
+moderation dates are read only). Applications move only through their workflow
+(``exchanges.services.application_transition``, which logs every step and sends its emails):
+the admin shows them and their log, read only.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from moderation.admin import (
+    MODERATION_FIELDSET,
+    MODERATION_READONLY,
+    ModeratedAdmin,
+    ReadOnlyAdmin,
+)
 
 from .models import Application, ApplicationEvent, Offer, Window
 
@@ -19,14 +29,27 @@ class WindowInline(admin.TabularInline):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
-    list_display = ["title", "city", "kind", "status", "application_deadline"]
-    list_filter = ["status", "kind", "city"]
-    search_fields = ["title"]
-    readonly_fields = ["status", "created_by", "created_at", "submitted_at", "published_at",
-                       "moderation_message"]  # fmt: skip
-    exclude = ["html"]
+class OfferAdmin(ModeratedAdmin):
+    list_display = [
+        "title", "city", "kind", "status", "visibility", "application_deadline", "is_demo",
+    ]  # fmt: skip
+    list_filter = ["status", "visibility", "kind", "police_only", "is_demo", "city"]
+    list_select_related = ["city"]
+    search_fields = ["title", "description", "event_name", "city__name"]
+    autocomplete_fields = ["city", "body", "created_by"]
+    filter_horizontal = ["themes"]
+    readonly_fields = MODERATION_READONLY
     inlines = [WindowInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "city", "body", "created_by", "is_demo"]}),
+        MODERATION_FIELDSET,
+        (
+            _("Offer"),
+            {"fields": ["kind", "event_name", "description", "themes", "host_languages",
+                        "required_languages", "required_rank", "police_only",
+                        "application_deadline"]},
+        ),
+    ]  # fmt: skip
 
 
 class EventInline(admin.TabularInline):
@@ -40,10 +63,11 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
+    """Read only: an application changes through its workflow."""
+
     list_display = ["applicant", "offer", "sending_city", "host_city", "status", "created_at"]
     list_filter = ["status", "host_city", "sending_city"]
+    list_select_related = ["applicant", "offer", "sending_city", "host_city"]
+    search_fields = ["applicant__email", "applicant__full_name", "offer__title"]
     inlines = [EventInline]
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

@@ -9,6 +9,7 @@ class ExchangesConfig(AppConfig):
     staff_permissions = (
         "view_offer",
         "change_offer",
+        "delete_offer",  # through the moderation log (``moderation_delete``), as practices
         "view_window",
         "change_window",
         "view_application",

@@ -4,8 +4,8 @@ applications of other cities' demo officers in every state of the workflow, each
 through the services (so their logs are as they would be), including a completed exchange whose
 approved report became a draft practice of the officer's city.
 
-Offers are written by their city's demo coordinator (made as ``practices.demo`` does if
-missing) and marked ``is_demo``; only the chosen cities (``--cities``) get them. Applications
+Offers are written by their city's demo coordinator (``accounts.demo.demo_coordinator``, made
+if missing) and marked ``is_demo``; only the chosen cities (``--cities``) get them. Applications
 need the demo officers of the sending cities (``accounts.demo``): those whose officer or offer is
 missing are left out. Safe to re-run: an offer whose title exists is skipped, and so are the
 applications once the offers have some.
@@ -20,12 +20,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import demo_email
+from accounts.demo import demo_coordinator, demo_email, demo_moderator
 from accounts.models import User
 from cities.models import Theme
 from moderation.models import Visibility
 from moderation.services import moderation_publish, moderation_submit
-from practices.demo import _coordinator, _moderator
 
 from . import services
 from .models import Application, Offer, Window
@@ -147,7 +146,7 @@ def _offer(item: DemoOffer, moderator: User, today: dt.date) -> Offer:
     existing = Offer.objects.filter(title=item.title).first()
     if existing is not None:
         return existing
-    coordinator = _coordinator(item.city, moderator)
+    coordinator = demo_coordinator(item.city, moderator)
     data = {
         "title": item.title,
         "kind": item.kind,
@@ -185,8 +184,8 @@ def _application(offer: Offer, officer: User, state: str, moderator: User) -> No
             "languages": list(officer.languages or ["en"]),
         },
     )  # fmt: skip
-    sending = _coordinator(application.sending_city.slug, moderator)
-    host = _coordinator(application.host_city.slug, moderator)
+    sending = demo_coordinator(application.sending_city.slug, moderator)
+    host = demo_coordinator(application.host_city.slug, moderator)
     for name in PATHS[state]:
         by = {"endorse": sending, "approve_report": sending, "withdraw": officer}.get(name, host)
         if name == "approve_report":
@@ -206,7 +205,7 @@ def _application(offer: Offer, officer: User, state: str, moderator: User) -> No
 
 def seed(*, counts: dict[str, Any], stdout: Any) -> None:
     """Create the demo offers and applications: see the module's docstring."""
-    moderator = _moderator()
+    moderator = demo_moderator()
     today = timezone.localdate()
     cities = set(counts.get("cities") or [])
     offers = {}

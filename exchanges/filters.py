@@ -1,6 +1,6 @@
 """The offer list's filters: theme, host city, language, kind, month, places left. Every
 combination is a shareable URL (``lists.filters.ListFilterSet``); the theme and city choices are
-the practice list's (``practices.filters.filter_choices``), kept with this list's content."""
+every list's (``lists.choices.filter_choices``), kept with this list's content."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.countries import language_name
 from lists.cache import Renderings
+from lists.choices import filter_choices
 from lists.filters import ListFilterSet
 from pactesur.forms import SafeForm
-from practices.filters import filter_choices
 
 from .models import EXCHANGE_LANGUAGES, Offer, Window
 from .selectors import with_places_left

@@ -19,6 +19,7 @@ from accounts.certificates import issue_certificate
 from accounts.permissions import allowed
 from cities.models import Theme
 from moderation.services import moderated_create, moderated_update
+from practices.models import Practice
 
 from . import notifications
 from .models import (
@@ -342,8 +343,6 @@ def _practice_data(report: FieldReport) -> dict[str, Any]:
 def report_to_practice(*, report: FieldReport, by: Any) -> Any:
     """With the officer's consent, an approved report becomes a DRAFT practice of their city
     (practices' own service: it then goes through normal moderation), credited to the exchange."""
-    from practices.models import Practice
-
     report = (
         FieldReport.objects.select_for_update()
         .select_related("application__offer__city", "application__host_city")

@@ -28,6 +28,7 @@ from cities.models import City
 from moderation.models import VISIBILITY_HELP, Status, Visibility
 from moderation.services import moderation_submit
 from pactesur.figures import figures_csv as kit_figures_csv
+from practices.models import Practice
 
 from . import calendar as ical
 from . import services
@@ -342,8 +343,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attach_form(application: Application, data: Any = None) -> AttachReportForm:
-    from practices.models import Practice
-
     practices = Practice.objects.filter(city_id=application.sending_city_id).order_by("title")
     return AttachReportForm(data, practices=practices.only("pk", "title"))
 

@@ -7,11 +7,12 @@ Tabs:
   revision);
 - **reported**: published items with open reports (their count and reasons);
 - **overdue**: published items past their review-by date (``moderation.freshness``);
-- **decided**: the latest decisions of the log.
+- **decided**: the decisions of the log, newest first, in pages of ``DECIDED_PER_PAGE``.
 
 Rows are oldest first (what has waited longest on top). A tab costs a fixed number of queries,
 whatever the number of rows: one per registered model (waiting, reported, overdue), plus one for
-the proposed edits' authors (waiting) or the reports (reported); decided is one query.
+the proposed edits' authors (waiting) or the reports (reported); decided is filtered in the
+database (``decided_events``) and paged by the view: its count and one page of events.
 
 The navigation's count (``waiting_count``) is read from the cache and never costs a query on a
 page: it is computed (one query) after every commit that changes the queue
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +32,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +45,7 @@ TABS = {
     "overdue": _("Overdue"),
     "decided": _("Decided"),
 }
-DECIDED_LIMIT = 100
+DECIDED_PER_PAGE = 50  # as the audit log's pages
 DECISIONS = (
     ModerationEvent.Action.PUBLISH,
     ModerationEvent.Action.PUBLISH_REVISION,
@@ -178,9 +180,10 @@ def _overdue(filters: QueueFilters) -> list[QueueRow]:
     return rows
 
 
-def _decided(filters: QueueFilters) -> list[QueueRow]:
-    """The latest decisions, newest first: one query (the items are not read: the event keeps
-    their label)."""
+def decided_events(filters: QueueFilters) -> QuerySet[ModerationEvent]:
+    """The decisions, newest first, with their author and content type (one query a page: the
+    items are not read, the event keeps their label). Every filter is applied here, age too,
+    so that a page holds a full page of rows."""
     events = ModerationEvent.objects.filter(action__in=DECISIONS).select_related(
         "by", "content_type"
     )
@@ -189,22 +192,31 @@ def _decided(filters: QueueFilters) -> list[QueueRow]:
         events = events.filter(content_type=ContentType.objects.get_for_model(model))  # type: ignore[arg-type]
     if filters.city_id is not None:
         events = events.in_city(filters.city_id)
+    if filters.older_than_days is not None:
+        # ``QueueFilters.keep``: decided on or before that day, in local time.
+        day_after = timezone.localdate() - dt.timedelta(days=filters.older_than_days - 1)
+        start = timezone.make_aware(dt.datetime.combine(day_after, dt.time.min))
+        events = events.filter(at__lt=start)
+    return events.order_by("-at", "-pk")
+
+
+def decided_rows(events: Iterable[ModerationEvent]) -> list[QueueRow]:
+    """The Decided tab's rows for a page of ``decided_events``."""
     rows = []
-    for event in events[:DECIDED_LIMIT]:
+    for event in events:
         label = f"{event.content_type.app_label}.{event.content_type.model}"
         rows.append(QueueRow(event.action, label, None, event.at, event.by, event=event))
     return rows
 
 
-BUILDERS = {"waiting": _waiting, "reported": _reported, "overdue": _overdue, "decided": _decided}
+BUILDERS = {"waiting": _waiting, "reported": _reported, "overdue": _overdue}
 
 
 def queue_rows(tab: str = "waiting", filters: QueueFilters | None = None) -> list[QueueRow]:
-    """The rows of a tab, oldest first (decided: newest first)."""
+    """The rows of a tab that needs a decision (waiting, reported, overdue), oldest first; the
+    Decided tab is paged (``decided_events``, ``decided_rows``)."""
     filters = filters or QueueFilters()
     rows = [row for row in BUILDERS[tab](filters) if filters.keep(row)]
-    if tab == "decided":
-        return rows
     return sorted(rows, key=lambda r: r.sort_key)
 
 

@@ -33,7 +33,15 @@ from .filters import EventFilter
 from .forms import DecisionForm, QueueFilterForm, ReportForm, ReviewByForm
 from .freshness import freshness_mark_current, freshness_set_review_by
 from .models import ModerationEvent, Report, Revision, Status
-from .queue import TABS, QueueFilters, queue_rows, related
+from .queue import (
+    DECIDED_PER_PAGE,
+    TABS,
+    QueueFilters,
+    decided_events,
+    decided_rows,
+    queue_rows,
+    related,
+)
 from .reports import report_create
 from .services import StaleVersion
 from .versions import version_token
@@ -72,7 +80,8 @@ def _object(label: str, pk: int) -> Any:
 @require_safe
 @moderator_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """The queue's tabs (``moderation.queue``), filtered by type, city and age."""
+    """The queue's tabs (``moderation.queue``), filtered by type, city and age; Decided in
+    pages, as the audit log."""
     tab = request.GET.get("tab", "waiting")
     if tab not in TABS:
         tab = "waiting"
@@ -86,14 +95,24 @@ def queue(request: HttpRequest) -> HttpResponse:
             city_id=city.pk if city else None,
             older_than_days=int(age) if age else None,
         )
-    rows = queue_rows(tab, filters)
+    page = None
+    if tab == "decided":
+        page = Paginator(decided_events(filters), DECIDED_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        rows = decided_rows(page.object_list)
+    else:
+        rows = queue_rows(tab, filters)
     query = request.GET.copy()
     query.pop("tab", None)
+    query.pop("page", None)  # a tab, and new filters, start at their first page
     return render(
         request,
         "moderation/queue.html",
         {
             "rows": rows,
+            "row_count": page.paginator.count if page else len(rows),
+            "page_obj": page,
             "tab": tab,
             "tabs": [(name, label) for name, label in TABS.items()],
             "form": form,

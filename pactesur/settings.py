@@ -214,7 +214,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.StaffPowersBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, reading the signed-in user with their roles in one query. Sessions record their
+    # backend: those opened through allauth's own (before this one) are signed out once.
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -303,6 +305,9 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sessions are rows in the database (never only in the cache: a session ended on one process
+# must end on every one, Redis up or down), read with one plain statement (pactesur/sessions.py).
+SESSION_ENGINE = "pactesur.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

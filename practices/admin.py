@@ -1,8 +1,9 @@
 """Admin for practices (Efus staff with MFA only: see pactesur/admin.py).
 
-Moderation happens on the review page, not here: the status and the moderation dates are read
-only, so every transition goes through ``moderation.services`` and is logged. Attachments are
-added on the site, where their content is checked; the admin lists them.
+Moderation happens on the review page, not here (``moderation.admin.ModeratedAdmin``: the status
+and the moderation dates are read only, so every transition goes through ``moderation.services``
+and is logged). Attachments are added on the site, where their content is checked; the admin
+lists them.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from moderation.services import moderation_delete
+from moderation.admin import MODERATION_FIELDSET, MODERATION_READONLY, ModeratedAdmin
 
 from .models import Adoption, Attachment, Practice
 
@@ -40,7 +39,7 @@ class AdoptionInline(admin.TabularInline):
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(ModeratedAdmin):
     list_display = [
         "title", "city", "status", "visibility", "outcome", "evaluation_stage", "published_at",
         "is_demo",
@@ -54,18 +53,11 @@ class PracticeAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["city", "body", "created_by"]
     filter_horizontal = ["themes"]
-    readonly_fields = [
-        "status", "review_link", "submitted_at", "published_at", "moderation_message",
-        "attachment_count", "created_at", "updated_at",
-    ]  # fmt: skip
+    readonly_fields = [*MODERATION_READONLY, "attachment_count"]
     inlines = [AttachmentInline, AdoptionInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "city", "body", "created_by", "is_demo"]}),
-        (
-            _("Moderation"),
-            {"fields": ["status", "review_link", "visibility", "moderation_message",
-                        "submitted_at", "published_at", "created_at", "updated_at"]},
-        ),
+        MODERATION_FIELDSET,
         (
             _("Case study"),
             {"fields": ["summary", "problem", "mechanism", "context", "implementation",
@@ -78,24 +70,6 @@ class PracticeAdmin(admin.ModelAdmin):
                         "attachment_count"]},
         ),
     ]  # fmt: skip
-
-    @admin.display(description=_("review"))
-    def review_link(self, obj: Practice) -> str:
-        if not obj.pk:
-            return "-"
-        url = reverse("moderation:review", args=[obj._meta.label_lower, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open the review page"))
-
-    def save_model(self, request: Any, obj: Practice, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        obj.on_content_changed()  # keep the search vector current
-
-    def delete_model(self, request: Any, obj: Practice) -> None:
-        moderation_delete(obj=obj, by=request.user)  # the audit log keeps a "deleted" event
-
-    def delete_queryset(self, request: Any, queryset: Any) -> None:
-        for practice in queryset:
-            moderation_delete(obj=practice, by=request.user)
 
 
 @admin.register(Adoption)

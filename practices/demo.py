@@ -20,17 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import (
-    MODERATOR,
-    OPERATOR,
-    city_people,
+    demo_coordinator,
     demo_email,
-    ensure_coordinator,
-    ensure_membership,
-    ensure_totp,
-    ensure_user,
+    demo_moderator,
 )
 from accounts.models import User
-from cities.models import Body, City, Theme
+from cities.models import City, Theme
 from moderation.models import ModerationEvent, Report, Status, Visibility
 from moderation.reports import report_create
 from moderation.services import moderation_publish, moderation_request_changes, moderation_submit
@@ -568,34 +563,6 @@ ADOPTIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _moderator() -> User:
-    """The demo Efus moderator (made by ``accounts.demo``; made here the same way if missing)."""
-    moderator, created = ensure_user(MODERATOR)
-    if created or not moderator.in_efus_body:
-        operator, _ = ensure_user(OPERATOR, superuser=True)
-        ensure_totp(operator)
-        ensure_membership(
-            moderator, Body.objects.get(type=Body.Type.NETWORK_SECRETARIAT), approver=operator
-        )
-    ensure_totp(moderator)
-    return User.objects.get(pk=moderator.pk)
-
-
-def _coordinator(city_slug: str, moderator: User) -> User:
-    """The city's demo coordinator, created as ``accounts.demo`` does if missing."""
-    body = (
-        Body.objects.select_related("city")
-        .exclude(type=Body.Type.NETWORK_SECRETARIAT)
-        .get(city__slug=city_slug)
-    )
-    person, _officers = city_people(body, 0)
-    user, _created = ensure_user(person)
-    ensure_totp(user)
-    ensure_membership(user, body, approver=moderator)
-    ensure_coordinator(user, by=moderator)
-    return User.objects.get(pk=user.pk)  # a fresh object: roles just changed
-
-
 def _data(item: DemoPractice, themes: dict[str, Theme]) -> dict[str, Any]:
     return {
         "title": item.title,
@@ -656,13 +623,13 @@ def generated(n: int, cities: list[str], themes: list[Theme]) -> DemoPractice:
 
 def seed(*, counts: dict[str, Any], stdout: Any) -> None:
     """Create the demo practices and adoptions: see the module's docstring."""
-    moderator = _moderator()
+    moderator = demo_moderator()
     themes = {t.slug: t for t in Theme.objects.all()}
     authors: dict[str, User] = {}
 
     def author(city_slug: str) -> User:
         if city_slug not in authors:
-            authors[city_slug] = _coordinator(city_slug, moderator)
+            authors[city_slug] = demo_coordinator(city_slug, moderator)
         return authors[city_slug]
 
     cities = list(counts.get("cities") or [])

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import Theme
 from moderation.models import VISIBILITY_HELP, Visibility
 from pactesur.forms import SafeBoundField, SafeModelForm
+from pactesur.uploads import check_upload
 
 from .filters import language_choices
 from .models import Adoption, Practice
 from .services import MAX_ATTACHMENTS
-from .uploads import check_upload
 from .validators import MAX_LINKS, clean_links
 
 SUMMARY_MAX = 1500
@@ -46,7 +46,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by its content (``practices.uploads``)."""
+    """Several files in one input; each is checked by its content (``pactesur.uploads``)."""
 
     widget = MultipleFileInput
 

@@ -20,6 +20,7 @@ from cities.countries import language_name
 from cities.models import Body, City, Theme
 from moderation import registry
 from moderation.models import Moderated, ModeratedQuerySet
+from pactesur.uploads import EXTENSIONS, FileType
 
 # Languages a practice may be written in: those of the 15 cities, English and German.
 PRACTICE_LANGUAGES = (
@@ -316,13 +317,8 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    class Kind(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        PNG = "image/png", "PNG"
-        JPEG = "image/jpeg", "JPEG"
-        WEBP = "image/webp", "WebP"
-
-    EXTENSIONS = {Kind.PDF: "pdf", Kind.PNG: "png", Kind.JPEG: "jpg", Kind.WEBP: "webp"}
+    Kind = FileType  # what ``pactesur.uploads.check_upload`` accepts
+    EXTENSIONS = EXTENSIONS
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)

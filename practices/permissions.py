@@ -6,12 +6,12 @@ from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from accounts.permissions import allowed
 from accounts.roles import has_coordinator_powers, has_staff_powers, is_member
-from moderation.models import Status
+from moderation.models import Status, reach_of
 from moderation.permissions import (
     belongs_to_object_city,
     coordinates_object_city,
@@ -19,6 +19,7 @@ from moderation.permissions import (
     is_editable_in_place,
     moderation_flags,
 )
+from pactesur.prepared import PreparedQuery
 
 from .models import Practice
 
@@ -48,12 +49,23 @@ rules.add_rule("practices.submit_practice", coordinates_object_city | has_staff_
 rules.add_rule("practices.add_adoption", can_adopt)
 
 
+def _visible_practice(user: Any, pk: int) -> QuerySet[Practice]:
+    return (
+        Practice.objects.visible_to(user).select_related("city", "body", "created_by").filter(pk=pk)
+    )
+
+
+# Every practice page reads its practice this way: compiled once per reach (what the reader may
+# see, ``moderation.models.reach_of``) and thread, not on every request (``pactesur.prepared``).
+_practice_for_reader = PreparedQuery(_visible_practice)
+
+
 def get_practice_for_user(user: Any, pk: int, *, write: bool = False) -> Practice:
     """The practice if the user may see it (404 otherwise); with ``write``, may also edit it
     (``PermissionDenied`` for a reader who may not)."""
-    practice = get_object_or_404(
-        Practice.objects.visible_to(user).select_related("city", "body", "created_by"), pk=pk
-    )
+    practice = _practice_for_reader.get(reach_of(user), pk, user)
+    if not isinstance(practice, Practice):
+        raise Http404("No practice matches the given query.")
     if write and not allowed("practices.change_practice", user, practice):
         raise PermissionDenied
     return practice

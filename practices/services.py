@@ -20,9 +20,9 @@ from accounts.permissions import allowed
 from moderation.models import ModerationEvent
 from moderation.services import event_record, moderated_create, moderated_update
 from pactesur.text import strip_control_characters
+from pactesur.uploads import check_upload
 
 from .models import Adoption, Attachment, Practice
-from .uploads import check_upload
 from .validators import clean_links
 
 MAX_ATTACHMENTS = 20
@@ -71,7 +71,7 @@ def _recount(practice: Practice) -> None:
 def attachment_add(
     *, practice: Practice, by: Any, upload: UploadedFile, title: str = ""
 ) -> Attachment:
-    """Attach a PDF or image, checked by its content (``practices.uploads``)."""
+    """Attach a PDF or image, checked by its content (``pactesur.uploads``)."""
     if not allowed("practices.change_practice", by, practice):
         raise PermissionDenied
     if not _may_change_attachments(by, practice):

@@ -180,7 +180,7 @@ def site_tour(db) -> Tour:
     from moderation import services as moderation
     from practices import services
     from practices.models import Adoption
-    from tests.practices.files import PDF_BYTES, image_bytes
+    from tests.files import PDF_BYTES, image_bytes
 
     nice, madrid = reference_body("nice"), reference_body("madrid")
     coordinator = make_member(nice, role=Membership.Role.COORDINATOR, full_name="Camille Laurent")

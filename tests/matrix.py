@@ -13,7 +13,9 @@ Roles are fixtures from ``tests/conftest.py``: ``anonymous``, ``outsider`` (veri
     def test_permission_matrix(case, role, request, client):
         run_case(case, role, request, client)
 
-Several files per app are fine: every ``tests/**/test_permission_matrix*.py`` with ``CASES``.
+``expect(404, coordinator=200)`` and ``everyone(200)`` build the usual expectations (pass
+``roles=WITH_NETWORK`` where ``network_member`` matters). Several files per app are fine: every
+``tests/**/test_permission_matrix*.py`` with ``CASES``.
 Objects under test belong to Nice unless a case says otherwise, so ``coordinator`` is "own
 city" and ``other_coordinator`` is "other city".
 
@@ -43,6 +45,19 @@ ROLES = (
 # Optional roles a case may add where they matter: a member of a body that is not police
 # (safe.brussels, a regional prevention agency), for police-only material.
 EXTRA_ROLES = ("network_member",)
+WITH_NETWORK = (*ROLES, *EXTRA_ROLES)
+
+
+def everyone(status: int | str, roles: tuple[str, ...] = ROLES) -> dict[str, int | str]:
+    """The same status for every role."""
+    return dict.fromkeys(roles, status)
+
+
+def expect(
+    default: int | str, roles: tuple[str, ...] = ROLES, **overrides: int | str
+) -> dict[str, int | str]:
+    """``default`` for every signed-in role, the login page for anonymous, then ``overrides``."""
+    return {**dict.fromkeys(roles, default), "anonymous": "login", **overrides}
 
 
 State = Callable[[Any, dict[str, Any], Any], Any]

@@ -200,3 +200,70 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def in_thread(target: Callable[..., Any], *args: Any) -> tuple[threading.Thread, dict]:
+    """Start ``target(*args)`` in a thread with its own database connection (closed after it);
+    the thread, and a dict that holds its result under ``"value"`` once it has returned."""
+    result: dict = {}
+
+    def run() -> None:
+        try:
+            result["value"] = target(*args)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+# --- Query budgets -----------------------------------------------------------------------------
+
+
+def get_queries(client: Any, url: str) -> int:
+    """How many queries a GET of ``url`` costs (it must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+
+def admin_form_data(response: Any, **changes: Any) -> dict[str, Any]:
+    """What a browser would post back from an admin change page (``response``): every input of
+    the form and of its inlines as it is shown, then ``changes``."""
+    from django import forms
+
+    # (form, the names of its fields that the page shows as inputs, or None for all)
+    parts: list[tuple[Any, set[str] | None]] = [(response.context["adminform"].form, None)]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        parts.append((formset.management_form, None))
+        # A view-only inline shows its rows as text, with only their ids as (hidden) inputs.
+        shown = None if inline.has_change_permission else {formset.model._meta.pk.name}
+        parts += [(form, shown) for form in formset.forms]
+    data: dict[str, Any] = {}
+    for form, shown in parts:
+        for name, field in form.fields.items():
+            if shown is not None and name not in shown:
+                continue
+            bound = form[name]
+            value = field.prepare_value(bound.value())
+            if isinstance(field.widget, forms.CheckboxInput):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(field.widget, forms.MultiWidget):
+                for i, part in enumerate(field.widget.decompress(value)):
+                    data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            elif value is not None:
+                data[bound.html_name] = str(value)
+    data.update(changes)
+    return data

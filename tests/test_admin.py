@@ -23,6 +23,8 @@ STAFF = {
     "cities.theme": (200, 200),
     "practices.practice": (200, 403),
     "practices.adoption": (200, 403),
+    "trainings.training": (200, 403),
+    "trainings.registration": (200, 403),  # read only: registrations move through services
     "exchanges.offer": (200, 403),
     "exchanges.application": (200, 403),
     "moderation.moderationevent": (200, 403),

@@ -13,13 +13,11 @@ import random
 import re
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from celery import Celery
@@ -30,12 +28,10 @@ from accounts import emails
 from accounts.models import OutboundEmail
 from pactesur.celery import app as project_app
 from pactesur.tasks import health_ping
+from tests.support import WORKER_OPTIONS, celery_process, worker_environment
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-CELERY = str(Path(sys.executable).with_name("celery"))
 BROKER_DB = 4
 _PROBLEM = re.compile(r"time limit|WorkerLost|Traceback|ERROR|WARNING|exited", re.IGNORECASE)
-WORKER_OPTIONS = ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info"]
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -69,30 +65,6 @@ def _celery_env(broker_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-@contextmanager
-def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """A celery process in a session of its own (its pool's children with it), stopped after."""
-    with log.open("a") as out:
-        proc = subprocess.Popen(
-            [CELERY, "-A", "pactesur", *args],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield proc
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-
-
 def _kill_whole_worker(proc: subprocess.Popen) -> None:
     """SIGKILL the worker and its pool's processes at once: nothing gets to clean up."""
     os.killpg(proc.pid, signal.SIGKILL)
@@ -113,22 +85,6 @@ def _producer(broker: str, queue: str) -> Iterator[Celery]:
     finally:
         previous.set_current()
         app.close()
-
-
-def _worker_env(broker: str, smtp_sink, tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A worker on the test database, sending to the test's SMTP server."""
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    return _celery_env(
-        broker,
-        DATABASE_URL=database_url,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_sink.port}",
-        VAR_DIR=str(tmp_path / "var"),
-        **extra,
-    )
 
 
 def _queue_emails(count: int, per_transaction: int) -> list[OutboundEmail]:
@@ -161,7 +117,9 @@ def test_a_real_worker_sends_outbox_email_through_redis_to_an_smtp_server(
     log = tmp_path / "worker.log"
     args = ["worker", "--pool=solo", "-Q", queue, *WORKER_OPTIONS]
     with (
-        _process(args, _worker_env(broker, smtp_sink, tmp_path), log) as worker,
+        celery_process(
+            args, worker_environment(broker, smtp_sink.port, tmp_path / "var"), log
+        ) as worker,
         _producer(broker, queue),
     ):
         rows = _queue_emails(3, per_transaction=3)
@@ -203,14 +161,14 @@ def test_killing_the_whole_worker_again_and_again_loses_and_doubles_no_email(
     queue = f"pactesur-test-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
     # A short time limit makes a short lease: rows claimed by a killed worker come back soon.
-    env = _worker_env(broker, smtp_sink, tmp_path, CELERY_TASK_TIME_LIMIT="10")
+    env = worker_environment(broker, smtp_sink.port, tmp_path / "var", CELERY_TASK_TIME_LIMIT="10")
     args = ["worker", "--pool=prefork", "-c", str(concurrency), "-Q", queue, *WORKER_OPTIONS]
 
     with _producer(broker, queue) as producer:
         rows = _queue_emails(count, per_transaction=10)
         kill_times: list[float] = []
         for _ in range(kills):
-            with _process(args, env, log) as worker:
+            with celery_process(args, env, log) as worker:
                 # Wait until it is sending, then kill it at a random moment.
                 before = len(smtp_sink.messages)
                 deadline = time.monotonic() + 30
@@ -220,7 +178,7 @@ def test_killing_the_whole_worker_again_and_again_loses_and_doubles_no_email(
                 kill_times.append(time.time())
                 _kill_whole_worker(worker)
         sent_before_the_last_start = len(smtp_sink.messages)
-        with _process(args, env, log):
+        with celery_process(args, env, log):
             deadline = time.monotonic() + 120
             while OutboundEmail.objects.filter(status="pending").exists():
                 assert time.monotonic() < deadline, log.read_text()[-5000:]
@@ -272,7 +230,7 @@ def test_beat_starts_and_loads_the_schedule(redis_url, tmp_path):
     schedule_file = tmp_path / "celerybeat-schedule"
     log = tmp_path / "beat.log"
     args = ["beat", "--schedule", str(schedule_file), "-l", "debug"]
-    with _process(args, _celery_env(broker), log) as beat:
+    with celery_process(args, _celery_env(broker), log) as beat:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             output = log.read_text()

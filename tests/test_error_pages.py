@@ -5,11 +5,11 @@ This module is also the URLconf of its tests: the site's URLs plus two that fail
 """
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
 from django.test import Client
 from django.urls import path
 
+from pactesur.sessions import SessionStore  # settings.SESSION_ENGINE
 from pactesur.urls import urlpatterns as site_urlpatterns
 
 

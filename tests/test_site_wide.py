@@ -40,8 +40,8 @@ from tests.accounts.factories import UserFactory, give_mfa, make_certificate, ma
 from tests.cities.factories import reference_body
 from tests.digests.factories import pending
 from tests.exchanges.factories import ApplicationFactory
+from tests.files import pdf
 from tests.practices.factories import AdoptionFactory, PracticeFactory
-from tests.practices.files import pdf
 from tests.trainings.factories import TrainingFactory
 from trainings import services as trainings
 
@@ -368,5 +368,6 @@ def celery_eager():
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
+@pytest.mark.django_db  # pytest-django runs unmarked tests last: the world would be built twice
 def test_the_staff_users_have_powers(world):
     assert roles.has_staff_powers(world["staff"]) and roles.has_staff_powers(world["operator"])

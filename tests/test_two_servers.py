@@ -114,7 +114,7 @@ class Browser:
         if user is not None:
             store = SessionStore()
             store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+            store[BACKEND_SESSION_KEY] = "accounts.backends.AuthenticationBackend"
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
             store.create()
             self.cookies["sessionid"] = store.session_key

@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class TrainingsConfig(AppConfig):
     name = "trainings"
     verbose_name = _("Trainings")
-    # No admin pages yet: hosts and moderators work on the site's own pages.
+    # What Efus staff with powers may do in the admin (accounts/backends.py), as for practices:
+    # the sessions, seats, materials and registrations are shown there, read only.
+    staff_permissions = (
+        "view_training",
+        "change_training",
+        "delete_training",
+        "view_session",
+        "view_seatallocation",
+        "view_material",
+        "view_registration",
+    )
 
     def ready(self) -> None:
         from accounts import dashboard

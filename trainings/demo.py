@@ -25,13 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import (
-    MODERATOR,
-    OPERATOR,
-    city_people,
-    ensure_coordinator,
-    ensure_membership,
-    ensure_totp,
-    ensure_user,
+    demo_coordinator,
+    demo_moderator,
 )
 from accounts.models import Membership, User
 from cities.models import Body, Theme
@@ -169,29 +164,8 @@ TRAININGS = (
 
 
 def _host(slug: str, moderator: User) -> User:
-    """The host's demo coordinator (made as ``accounts.demo`` does if missing), or the moderator
-    for Efus."""
-    if slug == "efus":
-        return moderator
-    bodies = Body.objects.select_related("city").exclude(type=Body.Type.NETWORK_SECRETARIAT)
-    body = bodies.get(city__slug=slug)
-    person, _officers = city_people(body, 0)
-    user, _created = ensure_user(person)
-    ensure_totp(user)
-    ensure_membership(user, body, approver=moderator)
-    ensure_coordinator(user, by=moderator)
-    return User.objects.get(pk=user.pk)
-
-
-def _moderator() -> User:
-    moderator, _created = ensure_user(MODERATOR)
-    if not moderator.in_efus_body:
-        operator, _ = ensure_user(OPERATOR, superuser=True)
-        ensure_totp(operator)
-        efus = Body.objects.get(type=Body.Type.NETWORK_SECRETARIAT)
-        ensure_membership(moderator, efus, approver=operator)
-    ensure_totp(moderator)
-    return User.objects.get(pk=moderator.pk)
+    """The host's demo coordinator (``accounts.demo``), or the moderator for Efus."""
+    return moderator if slug == "efus" else demo_coordinator(slug, moderator)
 
 
 def _sessions(item: DemoTraining, zone: zoneinfo.ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -290,7 +264,7 @@ def _create(item: DemoTraining, moderator: User, cities: list[str]) -> Training:
 
 def seed(*, counts: dict[str, Any], stdout: Any) -> None:
     """Create the demo trainings: see the module's docstring."""
-    moderator = _moderator()
+    moderator = demo_moderator()
     cities = list(counts.get("cities") or [])
     existing = set(
         Training.objects.filter(title__in=[t.title for t in TRAININGS]).values_list(

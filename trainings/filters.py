@@ -1,8 +1,7 @@
 """The catalogue's filters: one ``FilterSet`` for the list page and its htmx partial.
 
-Theme and city choices come from the cached choices of the practice list's filters
-(``practices.filters.filter_choices``, read through this list's own cache), so filtering never
-joins the theme or city tables.
+Theme and city choices are every list's (``lists.choices.filter_choices``, read through this
+list's own cache), so filtering never joins the theme or city tables.
 """
 
 from __future__ import annotations
@@ -19,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.countries import language_name
 from lists.cache import Renderings
+from lists.choices import filter_choices
 from lists.filters import ListFilterSet
 from pactesur.forms import SafeForm
-from practices.filters import filter_choices
 
 from .models import TRAINING_LANGUAGES, Session, Training
 from .signals import LIST_CACHE

@@ -33,6 +33,7 @@ from cities.countries import language_name
 from cities.models import Body, City, Theme
 from moderation import registry
 from moderation.models import Moderated, ModeratedQuerySet
+from pactesur.uploads import EXTENSIONS
 
 # Languages a training may be given in: those of the 15 cities, English and German.
 TRAINING_LANGUAGES = (
@@ -363,12 +364,7 @@ class Material(models.Model):
     """A file (checked by its content, as practice attachments are) or a link, released to the
     training's confirmed participants."""
 
-    EXTENSIONS = {
-        "application/pdf": "pdf",
-        "image/png": "png",
-        "image/jpeg": "jpg",
-        "image/webp": "webp",
-    }
+    EXTENSIONS = EXTENSIONS  # of the types ``pactesur.uploads.check_upload`` accepts
 
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(_("title"), max_length=200)

@@ -38,7 +38,7 @@ from accounts.permissions import allowed
 from cities.models import Body, City
 from moderation.services import moderated_create, moderated_update
 from pactesur.text import strip_control_characters
-from practices.uploads import check_upload
+from pactesur.uploads import check_upload
 
 from . import notifications
 from .models import (

@@ -1,12 +1,11 @@
 """The admin for people and memberships: Efus staff only, lists that don't grow in queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
 from tests.accounts.factories import make_member
+from tests.support import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +19,7 @@ def _fill(body, n):
 QUERIES = {
     "admin:accounts_user_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the cities of the city filter",
         "the count of the filtered users",
         "the count of every user",
@@ -32,8 +30,7 @@ QUERIES = {
     ],
     "admin:accounts_membership_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the cities of the city filter",
@@ -53,17 +50,11 @@ def test_changelists_cost_the_same_queries_at_1_and_25_rows(
     client.force_login(efus_staff)
     url = reverse(url_name)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries)
-
     _fill(nice_body, 1)
-    one = count()
+    one = get_queries(client, url)
     _fill(nice_body, 24)
     assert client.get(url).context["cl"].result_count >= 25
-    assert one == count() == len(QUERIES[url_name])
+    assert one == get_queries(client, url) == len(QUERIES[url_name])
 
 
 def test_user_changelist_shows_body_city_and_status(client, efus_staff, pending_member):

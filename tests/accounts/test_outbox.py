@@ -12,7 +12,7 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts import emails
@@ -20,6 +20,7 @@ from accounts.models import OutboundEmail, User
 from accounts.tasks import send_emails, sweep_emails
 from pactesur.celery import app as celery_app
 from tests.accounts.factories import UserFactory
+from tests.support import in_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -456,21 +457,6 @@ def _rows(count: int) -> list[OutboundEmail]:
     ]
 
 
-def _in_thread(target, *args):
-    """Run ``target`` in a thread with its own database connection, closed after."""
-    result: dict = {}
-
-    def run():
-        try:
-            result["value"] = target(*args)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
-
-
 @needs_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_claim_skips_the_rows_another_sender_has_locked():
@@ -483,7 +469,7 @@ def test_a_claim_skips_the_rows_another_sender_has_locked():
             locked.set()
             release.wait(10)
 
-    thread, _ = _in_thread(hold_the_first_row)
+    thread, _ = in_thread(hold_the_first_row)
     assert locked.wait(10)
     started = time.monotonic()
     claimed = emails._claim(None)
@@ -498,7 +484,7 @@ def test_a_claim_skips_the_rows_another_sender_has_locked():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_senders_at_once_send_each_email_once(smtp_sink):
     rows = _rows(250)
-    threads = [_in_thread(emails.send_due) for _ in range(2)]
+    threads = [in_thread(emails.send_due) for _ in range(2)]
     for thread, _ in threads:
         thread.join()
     assert sorted(smtp_sink.message_ids) == sorted(r.message_id for r in rows)

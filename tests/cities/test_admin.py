@@ -1,12 +1,11 @@
 """The admin for themes, cities and bodies: Efus staff only, lists that don't grow in queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cities.models import Body, City, Theme
 from tests.cities.factories import BodyFactory, CityFactory
+from tests.support import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +30,7 @@ def test_changelists_open_for_efus_staff_only(client, efus_staff, member, coordi
 QUERIES = {
     "admin:cities_city_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the count of the filtered cities",
@@ -42,8 +40,7 @@ QUERIES = {
     ],
     "admin:cities_body_changelist": [
         "the session",
-        "the user",
-        "their membership, body and city, and whether they have a TOTP authenticator",
+        "the user with their membership, body and city, and whether they have a TOTP authenticator",
         "the user's own permissions (ModelBackend)",
         "their groups' permissions (ModelBackend)",
         "the count of the filtered bodies",
@@ -58,17 +55,11 @@ def test_changelists_cost_the_same_queries_at_1_and_25_rows(client, efus_staff, 
     client.force_login(efus_staff)
     url = reverse(url_name)
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries)
-
     BodyFactory()
-    one = count()
+    one = get_queries(client, url)
     BodyFactory.create_batch(24)
     assert client.get(url).context["cl"].result_count >= 25 + 15
-    assert one == count() == len(QUERIES[url_name])
+    assert one == get_queries(client, url) == len(QUERIES[url_name])
 
 
 def test_theme_changelist_edits_positions_in_place(client, efus_staff):

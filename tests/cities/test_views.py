@@ -308,7 +308,7 @@ def _add_project_cities(n: int) -> None:
 
 
 # The signed-in reader, read when a template first asks for ``user``.
-READER = ["the session", "the user", "their membership, body and city"]
+READER = ["the session", "the user with their membership, body, city and MFA"]
 DIRECTORY_QUERIES = {
     "cities:home": [
         "the project's cities",

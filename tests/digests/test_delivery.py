@@ -6,13 +6,12 @@ import collections
 import datetime as dt
 import os
 import signal
-import threading
 import time
 from unittest import mock
 
 import pytest
 from celery import Celery
-from django.db import connection, connections
+from django.db import connection
 
 from accounts import emails
 from accounts.models import OutboundEmail
@@ -22,7 +21,7 @@ from digests.models import Subscriber
 from digests.periods import Period
 from tests.digests.factories import SubscriberFactory
 from tests.practices.factories import PracticeFactory
-from tests.support import WORKER_OPTIONS, celery_process, worker_environment
+from tests.support import WORKER_OPTIONS, celery_process, in_thread, worker_environment
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -48,20 +47,6 @@ def _week(subscribers: int) -> list[Subscriber]:
     ]
 
 
-def _in_thread(target, *args):
-    result: dict = {}
-
-    def run():
-        try:
-            result["value"] = target(*args)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
-
-
 @needs_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_batch_tasks_racing_for_the_same_rows_send_each_digest_once(smtp_sink):
@@ -72,7 +57,7 @@ def test_two_batch_tasks_racing_for_the_same_rows_send_each_digest_once(smtp_sin
     ids = list(OutboundEmail.objects.filter(kind="digest").values_list("pk", flat=True))
     assert len(ids) == 60
     smtp_sink.rcpt_delay = 0.005
-    threads = [_in_thread(lambda: send_emails.apply(args=[ids]).get()) for _ in range(2)]
+    threads = [in_thread(lambda: send_emails.apply(args=[ids]).get()) for _ in range(2)]
     for thread, _ in threads:
         thread.join()
     received = collections.Counter(m["Message-ID"] for m in smtp_sink.messages)

@@ -9,13 +9,13 @@ from digests import links
 from digests.models import DigestRun, Subscriber
 from digests.periods import Period
 from tests.digests.factories import SubscriberFactory, pending
-from tests.matrix import ROLES, Case, matrix_params, run_case
+from tests.matrix import ROLES, Case, everyone, expect, matrix_params, run_case
 
-EVERYONE = dict.fromkeys(ROLES, 200)
-STAFF_ONLY = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "efus_staff": 200}
-STAFF_REDIRECTED = {**STAFF_ONLY, "efus_staff": 302}
-EVERYONE_REDIRECTED = dict.fromkeys(ROLES, 302)
-SIGNED_IN_REDIRECTED = {**EVERYONE_REDIRECTED, "anonymous": "login"}
+EVERYONE = everyone(200)
+STAFF_ONLY = expect(404, efus_staff=200)
+STAFF_REDIRECTED = expect(404, efus_staff=302)
+EVERYONE_REDIRECTED = everyone(302)
+SIGNED_IN_REDIRECTED = expect(302)
 
 
 def token(purpose, factory=SubscriberFactory):
@@ -60,7 +60,7 @@ def esp(request):
     return {"esp": "postmark"}
 
 
-NOBODY = dict.fromkeys(ROLES, 404)
+NOBODY = everyone(404)
 
 CASES = [
     # Without ANYMAIL_WEBHOOK_SECRET (as here) there is no webhook (test_staff.py sets one).

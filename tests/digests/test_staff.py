@@ -26,8 +26,7 @@ PERIOD = Period.parse("2026-W49")
 
 STAFF = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
 ]
 
 

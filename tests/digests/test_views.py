@@ -220,9 +220,9 @@ def test_my_account_page_queries(client, member, django_assert_num_queries):
     client.force_login(member)
     client.get(reverse("accounts:dashboard"))
     SubscriberFactory(user=member, email=member.email)
-    # 1. the session, 2. the user, 3. the membership with its body and city (and whether
-    # two-factor authentication is on), 4. the digest subscription, 5. the email addresses,
-    # 6. the certificates, 7. the member's open training registrations (trainings' section,
+    # 1. the session, 2. the user with their membership, its body and city (and whether
+    # two-factor authentication is on), 3. the digest subscription, 4. the email addresses,
+    # 5. the certificates, 6. the member's open training registrations (trainings' section,
     # accounts/dashboard.py)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("accounts:dashboard"))

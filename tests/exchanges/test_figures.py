@@ -56,6 +56,6 @@ def test_counts_by_host_sending_city_kind_year_and_gender(client, done, coordina
 def test_figures_page_queries(client, done, coordinator, django_assert_num_queries):
     client.force_login(coordinator)
     client.get(reverse("exchanges:figures"))
-    # The session, the user, their membership; one query per table (five).
-    with django_assert_num_queries(3 + 5):
+    # The session, the user with their membership; one query per table (five).
+    with django_assert_num_queries(2 + 5):
         client.get(reverse("exchanges:figures"))

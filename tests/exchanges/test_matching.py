@@ -138,7 +138,7 @@ def test_for_me_queries_are_constant_in_the_offers_shown(client, officer, offers
         for n in range(12):
             offer(f"More {n}", "tallinn", host_languages=["es"], themes=[theme("safe-nightlife")])
         many = queries(client)
-    # The session, the user, the membership; the officer's interests and their city's
-    # challenges (one query); the ranked offers (scored in the database); the shown offers,
-    # their themes, their windows; the officer's applications.
-    assert one == many == 3 + 1 + 1 + 3 + 1
+    # The session, the user with their membership; the officer's interests and their city's
+    # challenges (one query); the ranked offers (scored in the database); the shown offers, their
+    # themes, their windows; the officer's applications.
+    assert one == many == 2 + 1 + 1 + 3 + 1

@@ -34,18 +34,11 @@ from tests.exchanges.factories import (
     WindowFactory,
     in_days,
 )
-from tests.matrix import Case, matrix_params, run_case
+from tests.matrix import WITH_NETWORK, Case, everyone, expect, matrix_params, run_case
 from tests.practices.factories import PracticeFactory
 
-ROLES = (
-    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
-    "efus_staff", "network_member",
-)  # fmt: skip
+ROLES = WITH_NETWORK
 APPLICATION_ROLES = (*ROLES, "third_coordinator", "other_member", "madrid_officer")
-
-
-def expect(default: int | str, roles: tuple[str, ...] = ROLES, **overrides: int | str) -> dict:
-    return {**dict.fromkeys(roles, default), "anonymous": "login", **overrides}
 
 
 def nice_offer(request: Any, **fields: Any) -> Offer:
@@ -181,36 +174,36 @@ SEES_APPLICATION = expect(
 
 CASES = [
     # Offers: reading
-    Case("exchanges:offer_list", dict.fromkeys(ROLES, 200)),
+    Case("exchanges:offer_list", everyone(200, ROLES)),
     Case(
         "exchanges:offer_detail",
-        expect(200, anonymous=404, outsider=404, pending_member=404),
+        expect(200, ROLES, anonymous=404, outsider=404, pending_member=404),
         kwargs=published_offer,
         id="published network offer",
     ),
     Case(
         "exchanges:offer_detail",
-        expect(404, coordinator=200, efus_staff=200, anonymous=404),
+        expect(404, ROLES, coordinator=200, efus_staff=200, anonymous=404),
         kwargs=draft_offer,
         id="draft offer",
     ),
     # Offers: writing (a Nice draft)
-    Case("exchanges:offer_create", expect(404, coordinator=200, other_coordinator=200)),
+    Case("exchanges:offer_create", expect(404, ROLES, coordinator=200, other_coordinator=200)),
     Case(
         "exchanges:offer_create",
-        expect(404, coordinator=302, other_coordinator=302),
+        expect(404, ROLES, coordinator=302, other_coordinator=302),
         method="post",
         data=OFFER_FORM,
         state=offers_like_the_form,
     ),
     Case(
         "exchanges:offer_edit",
-        expect(404, coordinator=200, efus_staff=200),
+        expect(404, ROLES, coordinator=200, efus_staff=200),
         kwargs=draft_offer,
     ),
     Case(
         "exchanges:offer_edit",
-        expect(404, coordinator=302, efus_staff=302),
+        expect(404, ROLES, coordinator=302, efus_staff=302),
         method="post",
         kwargs=draft_offer,
         data=OFFER_FORM,
@@ -220,6 +213,7 @@ CASES = [
         "exchanges:offer_edit",
         expect(
             403,
+            ROLES,
             anonymous="login",
             outsider=404,
             pending_member=404,
@@ -234,14 +228,14 @@ CASES = [
     ),
     Case(
         "exchanges:offer_submit",
-        expect(404, coordinator=302, efus_staff=302),
+        expect(404, ROLES, coordinator=302, efus_staff=302),
         method="post",
         kwargs=draft_offer,
         state=offer_row,
     ),
     Case(
         "exchanges:window_add",
-        expect(404, coordinator=302, efus_staff=302),
+        expect(404, ROLES, coordinator=302, efus_staff=302),
         method="post",
         kwargs=draft_offer,
         data=WINDOW_FORM,
@@ -249,41 +243,49 @@ CASES = [
     ),
     Case(
         "exchanges:window_delete",
-        expect(404, coordinator=302, efus_staff=302),
+        expect(404, ROLES, coordinator=302, efus_staff=302),
         method="post",
         kwargs=draft_window,
         state=window_count,
     ),
     # Applying (a Madrid offer for police members)
-    Case("exchanges:apply", expect(404, member=200, coordinator=200), kwargs=madrid_offer),
+    Case("exchanges:apply", expect(404, ROLES, member=200, coordinator=200), kwargs=madrid_offer),
     Case(
         "exchanges:apply",
-        expect(404, member=302, coordinator=302),
+        expect(404, ROLES, member=302, coordinator=302),
         method="post",
         kwargs=madrid_offer,
         data=apply_data,
         state=application_count,
     ),
-    Case("exchanges:for_me", expect(200, outsider=404, pending_member=404)),
-    Case("exchanges:city", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
-    Case("exchanges:calendar", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
-    Case("exchanges:figures", expect(404, coordinator=200, other_coordinator=200, efus_staff=200)),
+    Case("exchanges:for_me", expect(200, ROLES, outsider=404, pending_member=404)),
+    Case(
+        "exchanges:city", expect(404, ROLES, coordinator=200, other_coordinator=200, efus_staff=200)
+    ),
+    Case(
+        "exchanges:calendar",
+        expect(404, ROLES, coordinator=200, other_coordinator=200, efus_staff=200),
+    ),
+    Case(
+        "exchanges:figures",
+        expect(404, ROLES, coordinator=200, other_coordinator=200, efus_staff=200),
+    ),
     Case(
         "exchanges:figures_csv",
-        expect(404, coordinator=200, other_coordinator=200, efus_staff=200),
+        expect(404, ROLES, coordinator=200, other_coordinator=200, efus_staff=200),
         kwargs=lambda r: {"key": "host-city"},
     ),
     # The feed's signed address works without a session, for its owner's rights only.
-    Case("exchanges:calendar_ics", dict.fromkeys(ROLES, 200), kwargs=feed_of("coordinator")),
+    Case("exchanges:calendar_ics", everyone(200, ROLES), kwargs=feed_of("coordinator")),
     Case(
         "exchanges:calendar_ics",
-        dict.fromkeys(ROLES, 404),
+        everyone(404, ROLES),
         kwargs=feed_of("member"),
         id="feed of a member",
     ),
     Case(
         "exchanges:calendar_ics",
-        dict.fromkeys(ROLES, 404),
+        everyone(404, ROLES),
         kwargs=lambda r: {"token": "forged"},
         id="forged feed",
     ),

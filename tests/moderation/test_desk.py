@@ -2,6 +2,8 @@
 the log's filters and CSV export, the log's immutability, an item's history on its page."""
 
 import datetime as dt
+import re
+from urllib.parse import parse_qsl
 
 import pytest
 import time_machine
@@ -10,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import moderation.views
 from moderation.models import ImmutableLog, ModerationEvent, Report, Status
-from moderation.queue import compute_waiting_count
+from moderation.queue import DECIDED_PER_PAGE, compute_waiting_count
 from moderation.services import moderation_publish, moderation_submit, revision_propose
 from practices.models import Practice
 from practices.services import practice_create
@@ -99,18 +102,19 @@ def test_an_unknown_tab_or_filter_shows_the_waiting_tab_unfiltered(client, efus_
     assert [r.obj for r in response.context["rows"]] == [practice]
 
 
-MODERATOR = 3  # the session, the user, their membership (with MFA)
+MODERATOR = 2  # the session; the user with their membership and MFA (one query)
 TAB_QUERIES = {
     # one query per registered model (practices, trainings, exchange offers, bulletins), the
     # cities of the filter form
     "reported": MODERATOR + 1 + 4 + 1,  # + the open reports
     "overdue": MODERATOR + 4 + 1,
-    "decided": MODERATOR + 1 + 1,  # the events with their author and content type
+    # the decisions' count (the pages), one page of events with their author and content type
+    "decided": MODERATOR + 1 + 2,
 }
 
 
 @pytest.mark.parametrize("name", sorted(TAB_QUERIES))
-def test_every_tab_costs_the_same_queries_at_1_and_100_rows(client, efus_staff, member, name):
+def test_every_tab_costs_the_same_queries_at_1_25_and_100_rows(client, efus_staff, member, name):
     client.force_login(efus_staff)
     client.get(QUEUE)  # warm up: the content types
     practices = ContentType.objects.get_for_model(Practice)
@@ -128,10 +132,69 @@ def test_every_tab_costs_the_same_queries_at_1_and_100_rows(client, efus_staff, 
             )  # fmt: skip
         with CaptureQueriesContext(connection) as queries:
             rows_shown = tab(client, name)
-        assert len(rows_shown) == rows
+        # Decided shows a page of them (DECIDED_PER_PAGE).
+        assert len(rows_shown) == (min(rows, DECIDED_PER_PAGE) if name == "decided" else rows)
         return len(queries)
 
-    assert count(1) == count(100) == TAB_QUERIES[name] <= 10
+    assert count(1) == count(25) == count(100) == TAB_QUERIES[name] <= 10
+
+
+def decisions(by, count):
+    """``count`` decisions on practices P0, P1... one hour apart, the last one newest."""
+    practices = ContentType.objects.get_for_model(Practice)
+    start = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    for i in range(count):
+        ModerationEvent.objects.create(
+            content_type=practices, object_id=i + 1, object_label=f"P{i}", action="publish",
+            by=by, at=start + dt.timedelta(hours=i),
+        )  # fmt: skip
+
+
+def test_the_decided_tab_is_paged_with_links_that_work_without_javascript(
+    client, efus_staff, monkeypatch
+):
+    monkeypatch.setattr(moderation.views, "DECIDED_PER_PAGE", 2)
+    decisions(efus_staff, 5)
+    client.force_login(efus_staff)
+
+    first = client.get(QUEUE, {"tab": "decided", "type": LABEL})
+    assert [r.event.object_label for r in first.context["rows"]] == ["P4", "P3"]
+    html = first.content.decode()
+    assert "5 rows" in html and "Page 1 of 3" in html
+    # A plain link (no script needed) to the next page, keeping the tab and the filters.
+    href = re.search(r'<a href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
+    assert dict(parse_qsl(href.lstrip("?"))) == {"tab": "decided", "type": LABEL, "page": "2"}
+    second = client.get(QUEUE + href)
+    assert [r.event.object_label for r in second.context["rows"]] == ["P2", "P1"]
+    last = client.get(QUEUE, {"tab": "decided", "type": LABEL, "page": "3"})
+    assert [r.event.object_label for r in last.context["rows"]] == ["P0"]
+    assert 'rel="next"' not in last.content.decode()
+    # Out of range or not a number: the nearest page, never an error.
+    for number, first_label in (("99", "P0"), ("x", "P4")):
+        rows = client.get(QUEUE, {"tab": "decided", "page": number}).context["rows"]
+        assert rows[0].event.object_label == first_label
+    # The tabs' links start each tab at its first page, with the filters.
+    waiting = re.search(r'href="(\?tab=waiting[^"]*)"', second.content.decode()).group(1)
+    assert "page=" not in waiting and "type=" in waiting
+
+
+def test_the_decided_tab_filters_by_age_in_the_database_so_pages_stay_full(
+    client, efus_staff, monkeypatch
+):
+    monkeypatch.setattr(moderation.views, "DECIDED_PER_PAGE", 2)
+    decisions(efus_staff, 3)  # 1 March 2025, 09:00 to 11:00 UTC
+    with time_machine.travel(dt.datetime(2025, 3, 20, 12, tzinfo=dt.UTC), tick=False):
+        recent = PracticeFactory(title="Recent")
+        ModerationEvent.objects.create(
+            content_type=ContentType.objects.get_for_model(Practice), object_id=recent.pk,
+            object_label="Recent", action="publish", by=efus_staff,
+        )  # fmt: skip
+        client.force_login(efus_staff)
+        page = client.get(QUEUE, {"tab": "decided", "age": "7"})
+        assert [r.event.object_label for r in page.context["rows"]] == ["P2", "P1"]
+        assert page.context["row_count"] == 3
+        everything = client.get(QUEUE, {"tab": "decided"})
+        assert [r.event.object_label for r in everything.context["rows"]] == ["Recent", "P2"]
 
 
 # --- The waiting count in the navigation ---------------------------------------------------------

@@ -19,16 +19,12 @@ from moderation.versions import version_token
 from tests.accounts.factories import make_member
 from tests.bulletins.models import Bulletin
 from tests.cities.factories import reference_body
-from tests.matrix import Case, matrix_params, run_case
+from tests.matrix import Case, everyone, expect, matrix_params, run_case
 from tests.practices.factories import PracticeFactory
 
-ROLES = (
-    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
-    "efus_staff",
-)  # fmt: skip
-EFUS_ONLY = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "efus_staff": 200}
-EFUS_ACTION = {**EFUS_ONLY, "efus_staff": 302}
-POST_ONLY = dict.fromkeys(ROLES, 405)
+EFUS_ONLY = expect(404, efus_staff=200)
+EFUS_ACTION = expect(404, efus_staff=302)
+POST_ONLY = everyone(405)
 PRACTICE, BULLETIN = "practices.practice", "bulletins.bulletin"
 
 

@@ -17,20 +17,14 @@ from moderation.versions import version_token
 from tests.accounts.factories import make_member
 from tests.bulletins.models import Bulletin
 from tests.cities.factories import reference_body
-from tests.matrix import Case, matrix_params, run_case
+from tests.matrix import Case, everyone, expect, matrix_params, run_case
 from tests.practices.factories import PracticeFactory
 
-ROLES = (
-    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
-    "efus_staff",
-)  # fmt: skip
-EFUS_ONLY = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "efus_staff": 200}
-EFUS_ACTION = {**EFUS_ONLY, "efus_staff": 302}
-POST_ONLY = dict.fromkeys(ROLES, 405)
-MEMBERS = {**dict.fromkeys(ROLES, 302), "anonymous": "login", "outsider": 404,
-           "pending_member": 404}  # fmt: skip
-CITY = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "coordinator": 302,
-        "efus_staff": 302}  # fmt: skip
+EFUS_ONLY = expect(404, efus_staff=200)
+EFUS_ACTION = expect(404, efus_staff=302)
+POST_ONLY = everyone(405)
+MEMBERS = expect(302, outsider=404, pending_member=404)
+CITY = expect(404, coordinator=302, efus_staff=302)
 PRACTICE, BULLETIN = "practices.practice", "bulletins.bulletin"
 
 
@@ -107,7 +101,7 @@ CASES = [
     # A hidden item cannot be reported again by those who no longer see it.
     Case(
         "moderation:report",
-        {**dict.fromkeys(ROLES, 404), "anonymous": "login"},
+        expect(404),
         method="post",
         kwargs=target(PRACTICE, reported=True),
         data={"reason": "outdated"},

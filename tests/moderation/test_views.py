@@ -72,8 +72,7 @@ def test_queue_lists_new_items_and_edits_oldest_first(
 
 MODERATOR = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
 ]
 QUEUE_QUERIES = [
     *MODERATOR,

@@ -1,14 +1,13 @@
 """The practices admin: Efus staff only, constant queries, moderation state read only."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from practices.models import Practice
 from practices.services import attachment_add
+from tests.files import pdf
 from tests.practices.factories import AdoptionFactory, PracticeFactory
-from tests.practices.files import pdf
+from tests.support import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +24,7 @@ def test_changelists_are_for_efus_staff_only(client, efus_staff, coordinator, ur
 
 QUERIES = [
     "the session",
-    "the user",
-    "their membership, body and city, and whether they have a TOTP authenticator",
+    "the user with their membership, body and city, and whether they have a TOTP authenticator",
     "the themes of the theme filter",
     "the cities of the city filter",
     "the count of the filtered practices",
@@ -44,17 +42,11 @@ def test_practice_changelist_costs_the_same_queries_at_1_and_25_rows(client, efu
     client.force_login(efus_staff)
     url = reverse("admin:practices_practice_changelist")
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries)
-
     PracticeFactory()
-    one = count()
+    one = get_queries(client, url)
     PracticeFactory.create_batch(24)
     assert client.get(url).context["cl"].result_count == 25
-    assert one == count() == len(QUERIES)
+    assert one == get_queries(client, url) == len(QUERIES)
 
 
 def test_change_page_shows_inlines_and_keeps_status_read_only(client, efus_staff):

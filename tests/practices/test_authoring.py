@@ -13,8 +13,8 @@ from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add, practice_create
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
+from tests.files import HTML_BYTES, pdf, png, upload
 from tests.practices.factories import PRACTICE_FORM, PracticeFactory
-from tests.practices.files import HTML_BYTES, pdf, png, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
@@ -398,15 +398,13 @@ def test_efus_staff_get_a_link_to_the_queue(client, efus_staff):
 MINE_QUERIES = {
     "member": [
         "the session",
-        "the user",
-        "their membership, body and city",
+        "the user with their membership, body and city",
         "the count of their practices",
         "the page of practices, each with its open revision's status (a subquery)",
     ],
     "coordinator": [
         "the session",
-        "the user",
-        "their membership, body and city",
+        "the user with their membership, body and city",
         "the count of their city's practices and their own",
         "the page of practices, each with its open revision's status (a subquery)",
     ],

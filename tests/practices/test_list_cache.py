@@ -17,8 +17,8 @@ from moderation.models import Status, Visibility
 from moderation.services import moderation_publish, moderation_submit, moderation_unpublish
 from practices.services import attachment_add
 from tests.cities.factories import ThemeFactory
+from tests.files import pdf
 from tests.practices.factories import PracticeFactory
-from tests.practices.files import pdf
 from tests.practices.pages import listed
 
 LIST = reverse("practices:list")

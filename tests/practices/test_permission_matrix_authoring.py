@@ -15,22 +15,14 @@ import pytest
 from moderation.models import Revision, Status, Visibility
 from practices.models import Adoption, Attachment, Practice
 from practices.services import attachment_add
-from tests.matrix import Case, matrix_params, run_case
+from tests.files import pdf
+from tests.matrix import WITH_NETWORK, Case, everyone, expect, matrix_params, run_case
 from tests.practices.factories import PRACTICE_FORM, PracticeFactory
-from tests.practices.files import pdf
 
-ROLES = (
-    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
-    "efus_staff", "network_member",
-)  # fmt: skip
+ROLES = WITH_NETWORK
 
 
-def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
-    """``default`` for every signed-in role, the login page for anonymous, then ``overrides``."""
-    return {**dict.fromkeys(ROLES, default), "anonymous": "login", **overrides}
-
-
-MEMBERS_ONLY = expect(200, outsider=404, pending_member=404)
+MEMBERS_ONLY = expect(200, ROLES, outsider=404, pending_member=404)
 
 
 def nice_draft(request: Any) -> Any:
@@ -97,16 +89,16 @@ CASES = [
     Case("practices:create", MEMBERS_ONLY),
     Case(
         "practices:create",
-        expect(302, outsider=404, pending_member=404),
+        expect(302, ROLES, outsider=404, pending_member=404),
         method="post",
         data=PRACTICE_FORM,
         state=practices_titled_like_the_form,
     ),
     Case("practices:mine", MEMBERS_ONLY),
-    Case("practices:edit", expect(200, **NOT_DRAFT_READERS), kwargs=draft, id="edit-draft"),
+    Case("practices:edit", expect(200, ROLES, **NOT_DRAFT_READERS), kwargs=draft, id="edit-draft"),
     Case(
         "practices:edit",
-        expect(302, **NOT_DRAFT_READERS),
+        expect(302, ROLES, **NOT_DRAFT_READERS),
         method="post",
         kwargs=draft,
         data=PRACTICE_FORM,
@@ -116,13 +108,13 @@ CASES = [
     # Everyone can read a public practice; only the city's coordinator and Efus staff edit it.
     Case(
         "practices:edit",
-        expect(403, coordinator=200, efus_staff=200),
+        expect(403, ROLES, coordinator=200, efus_staff=200),
         kwargs=published,
         id="edit-published",
     ),
     Case(
         "practices:edit",
-        expect(403, coordinator=302, efus_staff=302),
+        expect(403, ROLES, coordinator=302, efus_staff=302),
         method="post",
         kwargs=published,
         data=PRACTICE_FORM,
@@ -131,14 +123,14 @@ CASES = [
     ),
     Case(
         "practices:submit",
-        expect(302, **NOT_DRAFT_READERS, member=403),
+        expect(302, ROLES, **NOT_DRAFT_READERS, member=403),
         method="post",
         kwargs=draft,
         state=practice_row,
     ),
     Case(
         "practices:submit",
-        {**dict.fromkeys(ROLES, 405)},
+        everyone(405, ROLES),
         kwargs=draft,
         id="get-is-not-allowed:practices:submit",
     ),
@@ -146,7 +138,7 @@ CASES = [
     Case(
         "practices:attachment",
         {
-            **dict.fromkeys(ROLES, 404),
+            **everyone(404, ROLES),
             "member": 200,
             "coordinator": 200,
             "other_coordinator": 200,
@@ -157,19 +149,19 @@ CASES = [
     ),
     Case(
         "practices:attachment",
-        {**dict.fromkeys(ROLES, 404), **dict.fromkeys(DRAFT_READERS, 200)},
+        {**everyone(404, ROLES), **dict.fromkeys(DRAFT_READERS, 200)},
         kwargs=draft_attachment,
         id="attachment-of-a-draft",
     ),
     Case(
         "practices:attachment",
-        dict.fromkeys(ROLES, 200),
+        everyone(200, ROLES),
         kwargs=published_attachment,
         id="attachment-public",
     ),
     Case(
         "practices:attachment_delete",
-        expect(302, **NOT_DRAFT_READERS),
+        expect(302, ROLES, **NOT_DRAFT_READERS),
         method="post",
         kwargs=draft_attachment,
         state=attachment_exists,
@@ -177,7 +169,7 @@ CASES = [
     ),
     Case(
         "practices:attachment_delete",
-        expect(403, coordinator=302, efus_staff=302),
+        expect(403, ROLES, coordinator=302, efus_staff=302),
         method="post",
         kwargs=published_attachment,
         state=attachment_exists,
@@ -188,15 +180,15 @@ CASES = [
     ),
     Case(
         "practices:attachment_delete",
-        {**dict.fromkeys(ROLES, 405)},
+        everyone(405, ROLES),
         kwargs=draft_attachment,
         id="get-is-not-allowed:practices:attachment_delete",
     ),
     # Adoptions: a coordinator of another city, on a published practice.
-    Case("practices:adopt", expect(404, other_coordinator=200), kwargs=published),
+    Case("practices:adopt", expect(404, ROLES, other_coordinator=200), kwargs=published),
     Case(
         "practices:adopt",
-        expect(404, other_coordinator=302),
+        expect(404, ROLES, other_coordinator=302),
         method="post",
         kwargs=published,
         data={"kind": "adapted", "outcome_note": "We adapted it."},
@@ -204,7 +196,7 @@ CASES = [
     ),
     Case(
         "practices:adopt",
-        expect(404),
+        expect(404, ROLES),
         kwargs=draft,
         id="adopt-a-draft",
     ),

@@ -18,13 +18,10 @@ from django.urls import reverse
 
 from cities.models import Theme
 from moderation.models import Status, Visibility
-from tests.matrix import Case, matrix_params, run_case
+from tests.matrix import WITH_NETWORK, Case, everyone, matrix_params, run_case
 from tests.practices.factories import PracticeFactory
 
-ALL_ROLES = (
-    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
-    "efus_staff", "network_member",
-)  # fmt: skip
+ALL_ROLES = WITH_NETWORK
 # Who may read each tier (DOMAIN.md §2): members of police bodies and Efus staff read police-only
 # material; a member of safe.brussels (a regional prevention agency) reads network material only.
 READERS = {
@@ -34,10 +31,6 @@ READERS = {
     # A draft by the Nice member: its author, the Nice coordinator and Efus staff, nobody else.
     "draft": {"member", "coordinator", "efus_staff"},
 }
-
-
-def everyone(status: int | str) -> dict[str, int | str]:
-    return dict.fromkeys(ALL_ROLES, status)
 
 
 def readers(tier: str, ok: int | str) -> dict[str, int | str]:
@@ -72,25 +65,28 @@ def theme(slug: str):
 
 
 CASES = [
-    Case("practices:list", everyone(200)),
+    Case("practices:list", everyone(200, ALL_ROLES)),
     Case(
         "practices:list",
-        everyone(200),
+        everyone(200, ALL_ROLES),
         data={"q": "barriers", "outcome": "new"},
         id="list-filtered",
     ),
-    Case("practices:export_csv", everyone(200)),
-    Case("practices:export_json", everyone(200)),
-    Case("practices:feed_rss", everyone(200)),
-    Case("practices:feed_atom", everyone(200)),
-    Case("practices:theme_feed_rss", everyone(200), kwargs=theme("major-events")),
-    Case("practices:theme_feed_atom", everyone(200), kwargs=theme("major-events")),
+    Case("practices:export_csv", everyone(200, ALL_ROLES)),
+    Case("practices:export_json", everyone(200, ALL_ROLES)),
+    Case("practices:feed_rss", everyone(200, ALL_ROLES)),
+    Case("practices:feed_atom", everyone(200, ALL_ROLES)),
+    Case("practices:theme_feed_rss", everyone(200, ALL_ROLES), kwargs=theme("major-events")),
+    Case("practices:theme_feed_atom", everyone(200, ALL_ROLES), kwargs=theme("major-events")),
     Case(
-        "practices:theme_feed_rss", everyone(404), kwargs=theme("nope"), id="theme_feed_rss-unknown"
+        "practices:theme_feed_rss",
+        everyone(404, ALL_ROLES),
+        kwargs=theme("nope"),
+        id="theme_feed_rss-unknown",
     ),
     Case(
         "practices:theme_feed_atom",
-        everyone(404),
+        everyone(404, ALL_ROLES),
         kwargs=theme("nope"),
         id="theme_feed_atom-unknown",
     ),

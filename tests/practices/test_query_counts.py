@@ -1,10 +1,10 @@
 """Exact query counts of the reading pages, for every role fixture, at 1 and 25 rows: rendered
 from the database (the list cache emptied), and served from the list cache.
 
-What a signed-in reader costs on every page (``AUTH``): the session, the user, and their
-membership (with its body and city, and whether they have two-factor authentication:
-``User.membership``); the technical operator, who has no membership, costs a fourth query for
-two-factor authentication. Versions of the list cache live in the cache, not the database.
+What a signed-in reader costs on every page (``AUTH``): the session, and the user read with their
+membership (its body and city) and whether they have two-factor authentication, in one query
+(``accounts.backends.AuthenticationBackend``), whatever their role. Versions of the list cache
+live in the cache, not the database.
 """
 
 import pytest
@@ -34,8 +34,8 @@ ROLES = [
     "efus_staff_without_mfa",
     "operator",
 ]
-# The session, the user, the membership (and its MFA); the operator's MFA apart.
-AUTH = dict.fromkeys(ROLES, 3) | {"anonymous": 0, "operator": 4}
+# The session; the user with their membership and MFA (one query).
+AUTH = dict.fromkeys(ROLES, 2) | {"anonymous": 0}
 
 LIST_RENDERED = (
     1  # the filters' themes
@@ -174,8 +174,7 @@ def test_home_queries(client, request, rows, role):
     rows(24)
     assert [queries(client, url, rendered=r) for r in (True, False)] == counts
     assert counts == [AUTH[role] + HOME_RENDERED, AUTH[role] + HOME_SERVED]
-    # The operator (no membership: MFA is a fourth query) pays one more on a cold home page.
-    assert max(counts) <= 10 + (role == "operator")
+    assert max(counts) <= 10
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -187,8 +186,4 @@ def test_city_page_queries(client, request, rows, role):
     rows(12)
     assert [queries(client, url, rendered=r) for r in (True, False)] == counts
     assert counts == [AUTH[role] + CITY_RENDERED, AUTH[role] + CITY_SERVED]
-    # Over the target of 10 (issue 9, left open): a signed-in reader's cold city page costs 11
-    # since it shows the city's trainings and exchange offers too, the operator's 12 (no
-    # membership: MFA is a fourth query). A served page is within it.
-    assert max(counts) <= 11 + (role == "operator")
-    assert counts[1] <= 10
+    assert max(counts) <= 10

@@ -27,8 +27,8 @@ from practices.services import (
 )
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
+from tests.files import HTML_BYTES, pdf, png, upload
 from tests.practices.factories import PracticeFactory
-from tests.practices.files import HTML_BYTES, pdf, png, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 

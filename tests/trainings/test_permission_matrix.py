@@ -15,29 +15,14 @@ import pytest
 from moderation.models import Status, Visibility
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.matrix import Case, matrix_params, run_case
-from tests.practices.files import pdf
+from tests.files import pdf
+from tests.matrix import Case, everyone, expect, matrix_params, run_case
 from trainings import services
 from trainings.models import Attendance, CalendarFeed, Registration, SeatAllocation, Training
 
 from .factories import TrainingFactory, in_days
 
-ROLES = (
-    "anonymous", "outsider", "pending_member", "member", "coordinator", "other_coordinator",
-    "efus_staff",
-)  # fmt: skip
-
 S = Registration.Status
-
-
-def expect(default: int | str, **overrides: int | str) -> dict[str, int | str]:
-    """``default`` for every signed-in role, the login page for anonymous, then ``overrides``."""
-    return {**dict.fromkeys(ROLES, default), "anonymous": "login", **overrides}
-
-
-def everyone(status: int) -> dict[str, int | str]:
-    return dict.fromkeys(ROLES, status)
-
 
 HOSTS_ONLY = expect(404, coordinator=200, efus_staff=200)
 COORDINATORS = expect(404, coordinator=200, other_coordinator=200, efus_staff=200)

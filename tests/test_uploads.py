@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from practices.uploads import check_upload
-from tests.practices.files import HTML_BYTES, PDF_BYTES, image_bytes, pdf, png, upload
+from pactesur.uploads import check_upload
+from tests.files import HTML_BYTES, PDF_BYTES, image_bytes, pdf, png, upload
 
 
 @pytest.mark.parametrize(
@@ -84,9 +84,9 @@ def test_empty_file_is_refused():
 
 
 def test_decompression_bomb_is_refused(monkeypatch):
-    import practices.uploads
+    import pactesur.uploads
 
-    monkeypatch.setattr(practices.uploads, "MAX_IMAGE_PIXELS", 10)
+    monkeypatch.setattr(pactesur.uploads, "MAX_IMAGE_PIXELS", 10)
     with pytest.raises(ValidationError) as exc:
         check_upload(png())
     assert exc.value.code == "too_many_pixels"

@@ -1,10 +1,12 @@
-"""Checking an uploaded attachment by its content, never by its name.
+"""Checking an uploaded file by its content, never by its name: practices' attachments and
+trainings' materials go through ``check_upload``.
 
-Allowed: PDF, PNG, JPEG and WebP. The type is detected from the file's first bytes (magic numbers,
-with ``filetype``), then the file's structure is checked: Pillow must be able to verify an image,
-and a PDF must start with ``%PDF-`` and carry ``%%EOF`` near its end. A PDF named ``.png`` is
-accepted as a PDF; an HTML page named ``.pdf`` is refused. The stored name is generated from the
-detected type (``practices.models.attachment_path``), so the uploaded name never reaches a path.
+Allowed: PDF, PNG, JPEG and WebP (``FileType``). The type is detected from the file's first
+bytes (magic numbers, with ``filetype``), then the file's structure is checked: Pillow must be
+able to verify an image, and a PDF must start with ``%PDF-`` and carry ``%%EOF`` near its end. A
+PDF named ``.png`` is accepted as a PDF; an HTML page named ``.pdf`` is refused. The stored name
+is generated from the detected type (``EXTENSIONS``; ``practices.models.attachment_path``,
+``trainings.models.material_path``), so the uploaded name never reaches a path.
 """
 
 from __future__ import annotations
@@ -15,13 +17,29 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from .models import Attachment
 
-ALLOWED = {kind.value for kind in Attachment.Kind}
+class FileType(models.TextChoices):
+    """The types of file the site accepts, by MIME type."""
+
+    PDF = "application/pdf", "PDF"
+    PNG = "image/png", "PNG"
+    JPEG = "image/jpeg", "JPEG"
+    WEBP = "image/webp", "WebP"
+
+
+# The extension a stored file gets from its detected type.
+EXTENSIONS: dict[str, str] = {
+    FileType.PDF: "pdf",
+    FileType.PNG: "png",
+    FileType.JPEG: "jpg",
+    FileType.WEBP: "webp",
+}
+ALLOWED = {kind.value for kind in FileType}
 # What Pillow calls each image type we accept.
 PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 HEAD_BYTES = 8192  # ``filetype`` needs at most 8 KB (it reads 261 bytes today)
@@ -35,7 +53,7 @@ def max_bytes() -> int:
 
 
 def check_upload(upload: UploadedFile) -> str:
-    """The attachment's content type (an ``Attachment.Kind`` value), or ``ValidationError``
+    """The file's content type (a ``FileType`` value), or ``ValidationError``
     saying what is wrong, in words the uploader understands. Leaves the file at position 0."""
     name = upload.name or _("The file")
     size = upload.size or 0
@@ -65,7 +83,7 @@ def check_upload(upload: UploadedFile) -> str:
             params={"name": name},
         )
     try:
-        if mime == Attachment.Kind.PDF:
+        if mime == FileType.PDF:
             _check_pdf(upload, head, size)
         else:
             _check_image(upload, mime)
