@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Membership
 from tests.accounts.factories import make_member
 from tests.cities.factories import reference_body
-from tests.practices.files import pdf
+from tests.files import pdf
 from trainings import services
 
 from .factories import TrainingFactory, in_days
