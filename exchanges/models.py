@@ -166,6 +166,10 @@ class Window(models.Model):
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
     places = models.PositiveSmallIntegerField(_("places"), default=1)
+    # How many of its places applications hold (``HOLDS_A_PLACE``): kept by
+    # ``exchanges.services`` under the window's row lock, so that the places left
+    # (``places - places_held``) are read without counting applications.
+    places_held = models.PositiveSmallIntegerField(_("places held"), default=0, editable=False)
 
     class Meta:
         ordering = ["start", "pk"]

@@ -16,16 +16,14 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -36,21 +34,13 @@ from cities.models import City, Theme
 from moderation.models import reach_of
 from pactesur.figures import SMALL_COUNT, Figures
 
-from .models import HOLDS_A_PLACE, Application, Offer, OfferQuerySet, Window
+from .models import Application, Offer, OfferQuerySet, Window
 
 
 def with_places_left(windows: QuerySet[Window]) -> QuerySet[Window]:
-    """Windows annotated with ``places_left`` (their places minus the applications holding one)."""
-    taken = (
-        Application.objects.filter(window_id=OuterRef("pk"), status__in=HOLDS_A_PLACE)
-        .order_by()
-        .values("window_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return windows.annotate(
-        taken=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
-    ).annotate(places_left=F("places") - F("taken"))
+    """Windows annotated with ``places_left``: their places minus those held, as kept on the
+    window's row by ``exchanges.services`` (no application is read)."""
+    return windows.annotate(places_left=F("places") - F("places_held"))
 
 
 def listed_offers(user: Any) -> OfferQuerySet:

@@ -94,7 +94,8 @@ def window_delete(*, window: Window, by: Any) -> None:
 
 
 def places_left(window: Window) -> int:
-    return window.places - Application.objects.filter(window=window).holding_places().count()
+    window.refresh_from_db(fields=["places", "places_held"])
+    return window.places - window.places_held
 
 
 @transaction.atomic
@@ -142,16 +143,22 @@ def _take_place(application: Application, window: Window | None) -> Window:
     if window is None or window.offer_id != application.offer_id:
         raise ValidationError(_("Choose dates of this offer."), code="window")
     locked = Window.objects.select_for_update().get(pk=window.pk)
-    taken = (
-        Application.objects.filter(window=locked, status__in=HOLDS_A_PLACE)
-        .exclude(pk=application.pk)
-        .count()
-    )
-    if taken >= locked.places:
+    if locked.places_held >= locked.places:
         raise ValidationError(
             _("No place is left in these dates: choose other dates or decline."), code="full"
         )
     return locked
+
+
+def _count_place(application: Application, old: str, new: str) -> None:
+    """Keep the window's count of places held when a transition takes or frees one: the
+    window's row is locked first (``_take_place`` has locked it for an accept)."""
+    held_before, held_after = old in HOLDS_A_PLACE, new in HOLDS_A_PLACE
+    if held_before == held_after or application.window_id is None:
+        return
+    window = Window.objects.select_for_update().get(pk=application.window_id)
+    window.places_held += 1 if held_after else -1
+    window.save(update_fields=["places_held"])
 
 
 @transaction.atomic
@@ -221,6 +228,7 @@ def application_transition(
     application.status = transition.target
     application.updated_at = now
     application.save(update_fields=fields)
+    _count_place(application, old, transition.target)
     event = ApplicationEvent.objects.create(
         application=application, by=by, at=now, from_status=old, to_status=transition.target,
         message=message,

@@ -15,7 +15,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -77,17 +79,32 @@ offer_list = require_safe(OFFERS.view)
 
 @require_safe
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An offer for anyone who may see it (404 otherwise), with its windows and places left."""
+    """An offer for anyone who may see it (404 otherwise), with its windows and places left.
+
+    Its body (description, dates and places, facts) is the same for every reader who may see
+    it, and kept like the list (``exchanges.listing.OFFERS``: a change of the offer, its windows
+    or an application's place drops it); those who manage its dates get it rendered, with their
+    forms. What this reader may do (``flags``) is worked out on every request."""
     offer = get_offer_for_user(request.user, pk)
-    windows = list(window_prefetch().queryset.filter(offer=offer))  # type: ignore[union-attr]
-    context = {
-        "offer": offer,
-        "windows": windows,
-        "themes": list(offer.themes.for_display()),  # type: ignore[attr-defined]
-        "flags": offer_flags(request.user, offer),
-        "window_form": WindowForm(),
-        "visibility_help": VISIBILITY_HELP.get(Visibility(offer.visibility), ""),
-    }
+    flags = offer_flags(request.user, offer)
+
+    def render_body(manage: bool = False) -> SafeString:
+        context = {
+            "offer": offer,
+            "windows": list(window_prefetch().queryset.filter(offer=offer)),  # type: ignore[union-attr]
+            "themes": list(offer.themes.for_display()),  # type: ignore[attr-defined]
+            "manage": manage,
+            "window_form": WindowForm() if manage else None,
+            "visibility_help": VISIBILITY_HELP.get(Visibility(offer.visibility), ""),
+        }
+        template = "exchanges/includes/offer_body.html"
+        return render_to_string(template, context, request=request if manage else None)
+
+    if flags["can_manage_windows"]:
+        body = render_body(manage=True)
+    else:
+        body = OFFERS.common(request, ["offer-body", str(offer.pk)], render_body)
+    context = {"offer": offer, "flags": flags, "body": body}
     return render(request, "exchanges/offer_detail.html", context)
 
 

@@ -338,9 +338,20 @@ class ImmutableLog(Exception):
     """The audit log is written once: its rows are never changed nor deleted."""
 
 
+def about(obj: models.Model) -> Q:
+    """Rows about ``obj`` (by its content type's natural key, joined: no separate look-up of the
+    content type, whose first use in a process would cost a query that later ones do not)."""
+    meta = (obj._meta.concrete_model or type(obj))._meta
+    return Q(
+        content_type__app_label=meta.app_label,
+        content_type__model=meta.model_name,
+        object_id=obj.pk,
+    )
+
+
 class EventQuerySet(models.QuerySet["ModerationEvent"]):
     def for_object(self, obj: models.Model) -> EventQuerySet:
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        return self.filter(about(obj))
 
     def in_city(self, city_id: int) -> EventQuerySet:
         """Events about items of this city (every registered model with a ``city``)."""
@@ -441,7 +452,7 @@ class ReportQuerySet(models.QuerySet["Report"]):
         return self.filter(status=Report.Status.OPEN)
 
     def for_object(self, obj: models.Model) -> ReportQuerySet:
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        return self.filter(about(obj))
 
 
 class Report(models.Model):

@@ -1,7 +1,7 @@
-"""Cache invalidation, and nothing else: when anything a training card, the catalogue's filters or
-a training's sections show changes (trainings, their sessions and seats, themes, cities and
-bodies), the cached renderings are dropped (``lists.cache``). The services save the training's
-row whenever a seat is taken or freed, so "places left" follows too."""
+"""Cache invalidation, and nothing else: when anything a training card, the catalogue's filters, a
+training's sections or its page show changes (trainings, their sessions, seats and materials,
+themes, cities and bodies), the cached renderings are dropped (``lists.cache``). The services
+tell it whenever a seat is taken or freed, so "places left" follows too."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from cities.models import Body, City, Theme
 from lists.cache import content_changed
 
-from .models import SeatAllocation, Session, Training
+from .models import Material, SeatAllocation, Session, Training
 
 LIST_CACHE = "trainings"
 
@@ -22,7 +22,7 @@ def trainings_changed(**kwargs: Any) -> None:
 
 
 def connect() -> None:
-    for model in (Training, Session, SeatAllocation, City, Body, Theme):
+    for model in (Training, Session, SeatAllocation, Material, City, Body, Theme):
         post_save.connect(
             trainings_changed, sender=model, dispatch_uid=f"training-cache-save-{model}"
         )

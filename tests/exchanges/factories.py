@@ -1,9 +1,10 @@
 import datetime as dt
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
-from exchanges.models import Application, ApplicationStatus, Offer, Window
+from exchanges.models import HOLDS_A_PLACE, Application, ApplicationStatus, Offer, Window
 from moderation.models import Status, Visibility
 from tests.cities.factories import reference_body
 
@@ -92,3 +93,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             else None
         )
     )
+
+    @factory.post_generation
+    def count_place(self, create, extracted, **kwargs):
+        """A place held is counted on its window, as ``exchanges.services`` counts it."""
+        if create and self.window_id is not None and self.status in HOLDS_A_PLACE:
+            Window.objects.filter(pk=self.window_id).update(places_held=F("places_held") + 1)

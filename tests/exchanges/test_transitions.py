@@ -2,8 +2,10 @@
 
 ``ALLOWED`` is written out by hand (not read from ``exchanges.models.TRANSITIONS``): each
 (state, step) lists the roles that may take it. Every other combination must be refused, and
-leave the application, its log and the outbox as they were. The application is a Nice officer's
-(``member``) for a Madrid offer: ``coordinator`` sends, ``other_coordinator`` hosts.
+leave the application, its log and the outbox as they were. Every step keeps the window's count
+of places held equal to the applications holding one (the ranking of for-me reads that count).
+The application is a Nice officer's (``member``) for a Madrid offer: ``coordinator`` sends,
+``other_coordinator`` hosts.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OutboundEmail
-from exchanges.models import Application, ApplicationEvent, ApplicationStatus, FieldReport
+from exchanges.models import (
+    HOLDS_A_PLACE,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    FieldReport,
+    Window,
+)
 from exchanges.services import application_transition
 from tests.exchanges.factories import ApplicationFactory, in_days
 
@@ -55,6 +64,14 @@ class Rollback(Exception):
     pass
 
 
+def places_held(window: Window) -> int:
+    return Window.objects.get(pk=window.pk).places_held
+
+
+def holding(window: Window) -> int:
+    return Application.objects.filter(window_id=window.pk, status__in=HOLDS_A_PLACE).count()
+
+
 def attempt(application: Application, user, name: str) -> str:
     """Try the step in a transaction that is always rolled back: "ok" (and what it did),
     "denied", or "invalid" (a step that does not apply in this state)."""
@@ -63,6 +80,8 @@ def attempt(application: Application, user, name: str) -> str:
     try:
         with transaction.atomic():
             events, emails = ApplicationEvent.objects.count(), OutboundEmail.objects.count()
+            held, was = places_held(window), application.status in HOLDS_A_PLACE
+            assert held == holding(window)
             try:
                 application_transition(
                     application=application, by=user, name=name, message="A reason.",
@@ -79,9 +98,13 @@ def attempt(application: Application, user, name: str) -> str:
                 assert ApplicationEvent.objects.count() == events + 1
                 event = ApplicationEvent.objects.latest("pk")
                 assert (event.by, event.to_status) == (user, TARGET[name])
+                assert places_held(window) == holding(window)
+                now = TARGET[name] in HOLDS_A_PLACE
+                assert places_held(window) == held + now - was
             if outcome != "ok":
                 assert ApplicationEvent.objects.count() == events
                 assert OutboundEmail.objects.count() == emails
+                assert places_held(window) == held
             raise Rollback
     except Rollback:
         pass
