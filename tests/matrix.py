@@ -46,6 +46,22 @@ ROLES = (
 # (safe.brussels, a regional prevention agency), for police-only material.
 EXTRA_ROLES = ("network_member",)
 WITH_NETWORK = (*ROLES, *EXTRA_ROLES)
+# Every role fixture of tests/conftest.py, for the tests that go over all of them (the lists and the
+# layout kept per what a reader may see, the roles loaded with the user, the query budgets).
+ALL_ROLES = (
+    "anonymous",
+    "outsider",
+    "pending_member",
+    "member",
+    "network_member",
+    "coordinator",
+    "coordinator_without_mfa",
+    "other_coordinator",
+    "network_coordinator",
+    "efus_staff",
+    "efus_staff_without_mfa",
+    "operator",
+)
 
 
 def everyone(status: int | str, roles: tuple[str, ...] = ROLES) -> dict[str, int | str]:

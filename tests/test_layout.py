@@ -10,22 +10,11 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from tests.matrix import ALL_ROLES
+
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "outsider",
-    "pending_member",
-    "member",
-    "network_member",
-    "coordinator",
-    "coordinator_without_mfa",
-    "other_coordinator",
-    "network_coordinator",
-    "efus_staff",
-    "efus_staff_without_mfa",
-    "operator",
-]
+ROLES = list(ALL_ROLES)
 PAGES = ["cities:home", "practices:list", "cities:list"]
 
 

@@ -9,22 +9,11 @@ from django.urls import reverse
 from accounts.backends import AuthenticationBackend
 from accounts.models import Membership, User
 from tests.accounts.factories import make_member
+from tests.matrix import ALL_ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "outsider",
-    "pending_member",
-    "member",
-    "network_member",
-    "coordinator",
-    "coordinator_without_mfa",
-    "other_coordinator",
-    "network_coordinator",
-    "efus_staff",
-    "efus_staff_without_mfa",
-    "operator",
-]
+ROLES = [role for role in ALL_ROLES if role != "anonymous"]
 ROLE_PROPERTIES = [
     "is_member",
     "is_police_reader",

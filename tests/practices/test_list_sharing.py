@@ -22,24 +22,12 @@ from moderation.models import Status, Visibility, tiers_for
 from practices.listing import PRACTICES
 from practices.models import Practice
 from tests.cities.factories import reference_body
+from tests.matrix import ALL_ROLES
 from tests.practices.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "outsider",
-    "pending_member",
-    "member",
-    "network_member",
-    "coordinator",
-    "coordinator_without_mfa",
-    "other_coordinator",
-    "network_coordinator",
-    "efus_staff",
-    "efus_staff_without_mfa",
-    "operator",
-]
+ROLES = list(ALL_ROLES)
 CARD = re.compile(r'class="practice-card-title"><a href="[^"]+">([^<]+)</a>')
 LINK = re.compile(r'<li><a href="/practices/[^"]+">([^<]+)</a>')
 

@@ -16,24 +16,12 @@ from django.urls import reverse
 
 from cities.models import City, Theme
 from practices.models import Attachment
+from tests.matrix import ALL_ROLES
 from tests.practices.factories import AdoptionFactory, PracticeFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "anonymous",
-    "outsider",
-    "pending_member",
-    "member",
-    "network_member",
-    "coordinator",
-    "coordinator_without_mfa",
-    "other_coordinator",
-    "network_coordinator",
-    "efus_staff",
-    "efus_staff_without_mfa",
-    "operator",
-]
+ROLES = list(ALL_ROLES)
 # The session; the user with their membership and MFA (one query).
 AUTH = dict.fromkeys(ROLES, 2) | {"anonymous": 0}
 
